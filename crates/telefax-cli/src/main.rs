@@ -1,0 +1,4 @@
+//! The `telefax` command-line tool.
+fn main() {
+    println!("telefax");
+}

@@ -1,0 +1,3 @@
+//! telefax-dsp (work in progress).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]

@@ -1,0 +1,3 @@
+//! telefax-t4 (work in progress).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
