@@ -7,3 +7,8 @@ pub use telefax_modem as modem;
 pub use telefax_t30 as t30;
 pub use telefax_t4 as t4;
 pub use telefax_tiff as tiff;
+
+pub mod decoder;
+pub mod endpoint;
+pub use decoder::{CallDecoder, DecoderConfig, DecoderEvent};
+pub use endpoint::{Endpoint, EndpointConfig};

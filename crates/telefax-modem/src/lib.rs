@@ -65,3 +65,16 @@ pub trait Demodulator {
         None
     }
 }
+
+pub mod any;
+pub mod bert;
+pub mod error;
+pub mod hdlc;
+pub mod qam;
+pub mod tones;
+pub mod v17;
+pub mod v21;
+pub mod v27ter;
+pub mod v29;
+
+pub use error::ModemError;

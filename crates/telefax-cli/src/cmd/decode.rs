@@ -1,0 +1,516 @@
+//! `telefax decode`: turn a recording of a fax call into its pages (TIFF, PDF, PNG) and a JSON
+//! account of the call.
+//!
+//! Exit codes (also in `--help`):
+//! - 0: at least one page, every page whole (no damaged rows, no missing ECM frames, none
+//!   rejected with RTN/PIN), and no page burst that failed to decode;
+//! - 3: incomplete: some pages were written, but at least one is damaged, partial, rejected, or
+//!   a page could not be decoded at all;
+//! - 4: the recording was read but held no page;
+//! - 2: error (unreadable or unsupported input, unwritable output, bad arguments).
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use serde::Serialize;
+use serde_json::{json, Value};
+use telefax::decoder::{
+    fcf, params, CallDecoder, DecoderConfig, DecoderEvent, FrameInfo, ReceivedPage,
+    ReceiverMode, TcfResult, Tone, Training, VerticalResolution,
+};
+
+use crate::audio::{self, Audio, RawEncoding};
+
+/// Exit code: every page decoded whole.
+pub const EXIT_COMPLETE: u8 = 0;
+/// Exit code: pages written, but the call was incomplete or damaged.
+pub const EXIT_INCOMPLETE: u8 = 3;
+/// Exit code: no page in the recording.
+pub const EXIT_NO_PAGES: u8 = 4;
+
+/// Which channel(s) of the recording to decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ChannelSel {
+    /// Both channels of a stereo recording, merged (a mono file is decoded as it is).
+    Both,
+    /// Only the left (first) channel.
+    Left,
+    /// Only the right (second) channel.
+    Right,
+}
+
+/// Arguments of `telefax decode`.
+#[derive(clap::Args)]
+#[command(after_help = "Exit codes: 0 every page whole; 3 incomplete (some pages damaged, \
+partial or missing; the good pages are still written); 4 no page found; 2 error.")]
+pub struct Args {
+    /// The recording: WAV (PCM 8/16/24/32-bit, float, A-law, µ-law; mono or stereo; any rate),
+    /// or headerless audio with --raw.
+    pub input: PathBuf,
+    /// Write the pages as a TIFF Class F file (T.6/MMR coded, one page per received page).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Also write the pages as a PDF.
+    #[arg(long)]
+    pub pdf: Option<PathBuf>,
+    /// Also write one PNG per page into this directory (page-001.png, ...).
+    #[arg(long)]
+    pub png_dir: Option<PathBuf>,
+    /// Write a JSON account of the call (frames, parameters, training, pages, outcome).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// No progress bar and no per-page lines on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// The input is headerless audio (see --rate, --encoding).
+    #[arg(long)]
+    pub raw: bool,
+    /// Sample rate of --raw input.
+    #[arg(long, default_value_t = 8000)]
+    pub rate: u32,
+    /// Encoding of --raw input.
+    #[arg(long, value_enum, default_value_t = RawEncoding::S16le)]
+    pub encoding: RawEncoding,
+    /// Which channel(s) of a stereo recording to decode.
+    #[arg(long, value_enum, default_value_t = ChannelSel::Both)]
+    pub channel: ChannelSel,
+    /// Run every high-speed receiver all the time, not only the one DCS selected.
+    #[arg(long)]
+    pub all_receivers: bool,
+}
+
+/// Everything the decoder reported, collected for the summary and the report.
+#[derive(Default)]
+struct Collected {
+    frames: Vec<FrameInfo>,
+    tones: Vec<(f64, usize, Tone)>,
+    negotiated: Vec<(f64, params::Params)>,
+    training: Vec<Training>,
+    tcf: Vec<TcfResult>,
+    pages: Vec<ReceivedPage>,
+    confirmations: Vec<(usize, bool, &'static str)>,
+    ended: Option<(f64, bool)>,
+}
+
+/// Run `telefax decode`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(&args.input)
+        .with_context(|| format!("cannot read {}", args.input.display()))?;
+    let audio = if args.raw {
+        audio::read_raw(&bytes, args.rate, args.encoding)
+    } else {
+        audio::read_wav(bytes)
+    }
+    .with_context(|| format!("{}", args.input.display()))?;
+    let (chans, names) = select_channels(&audio, args.channel)?;
+    let show_progress =
+        !args.quiet && std::io::stderr().is_terminal() && audio.duration_s() > 30.0;
+    let mode = if args.all_receivers {
+        ReceiverMode::All
+    } else {
+        ReceiverMode::FollowDcs
+    };
+    let col = decode(&chans, mode, show_progress, args.quiet, &names);
+
+    // Outputs.
+    let tiff_pages: Vec<telefax::tiff::Page> = col.pages.iter().map(tiff_page).collect();
+    if !tiff_pages.is_empty() {
+        if let Some(out) = &args.output {
+            let target = telefax::tiff::Target::new(telefax::tiff::TargetCoding::Mmr);
+            let coded = tiff_pages
+                .iter()
+                .map(|p| p.encode(&target))
+                .collect::<Result<Vec<_>, _>>()
+                .context("coding the pages as MMR")?;
+            let doc = telefax::tiff::write_document(&coded, &Default::default())
+                .context("writing the TIFF")?;
+            std::fs::write(out, doc).with_context(|| format!("cannot write {}", out.display()))?;
+        }
+        if let Some(out) = &args.pdf {
+            let doc = telefax::tiff::pdf::write_pdf(&tiff_pages).context("writing the PDF")?;
+            std::fs::write(out, doc).with_context(|| format!("cannot write {}", out.display()))?;
+        }
+        if let Some(dir) = &args.png_dir {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            for (i, p) in col.pages.iter().enumerate() {
+                let png = telefax::tiff::png::write_png(&p.bitmap).context("writing a PNG")?;
+                let path = dir.join(format!("page-{:03}.png", i + 1));
+                std::fs::write(&path, png)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+        }
+    }
+    let (outcome, code) = outcome(&col);
+    if let Some(out) = &args.report {
+        let report = report(&args, &audio, &names, &col, outcome, code);
+        let text = serde_json::to_string_pretty(&report)?;
+        std::fs::write(out, text + "\n")
+            .with_context(|| format!("cannot write {}", out.display()))?;
+    }
+    if !args.quiet {
+        eprintln!(
+            "{}: {} page(s), {} frame(s), {}",
+            args.input.display(),
+            col.pages.len(),
+            col.frames.len(),
+            outcome
+        );
+    }
+    if col.pages.is_empty() && (args.output.is_some() || args.pdf.is_some()) && !args.quiet {
+        eprintln!("telefax: no page found, no TIFF/PDF written");
+    }
+    Ok(ExitCode::from(code))
+}
+
+/// The channels to decode (8 kHz), and their names for the report.
+fn select_channels(
+    audio: &Audio,
+    sel: ChannelSel,
+) -> anyhow::Result<(Vec<Vec<i16>>, Vec<&'static str>)> {
+    let n = audio.channels.len();
+    Ok(match (n, sel) {
+        (1, ChannelSel::Both) => (audio.channels.clone(), vec!["mono"]),
+        (1, _) => anyhow::bail!("--channel left/right needs a stereo recording"),
+        (_, ChannelSel::Both) => (audio.channels.clone(), vec!["left", "right"]),
+        (_, ChannelSel::Left) => (vec![audio.channels[0].clone()], vec!["left"]),
+        (_, ChannelSel::Right) => (vec![audio.channels[1].clone()], vec!["right"]),
+    })
+}
+
+fn decode(
+    chans: &[Vec<i16>],
+    mode: ReceiverMode,
+    progress: bool,
+    quiet: bool,
+    names: &[&str],
+) -> Collected {
+    let mut dec = CallDecoder::new(DecoderConfig::with_channels(chans.len()).receivers(mode));
+    let len = chans[0].len();
+    let bar = progress.then(|| {
+        let b = indicatif::ProgressBar::new(len as u64 / 8000);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} s {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let mut col = Collected::default();
+    let chunk = 8000;
+    let mut pos = 0;
+    while pos < len {
+        let end = (pos + chunk).min(len);
+        // Errors only come from a layout mismatch, which cannot happen here.
+        let _ = if chans.len() == 1 {
+            dec.push(&chans[0][pos..end])
+        } else {
+            dec.push_channels(&chans[0][pos..end], &chans[1][pos..end])
+        };
+        collect(&mut dec, &mut col, quiet, names, bar.as_ref());
+        pos = end;
+        if let Some(b) = &bar {
+            b.set_position(pos as u64 / 8000);
+        }
+    }
+    dec.finish();
+    collect(&mut dec, &mut col, quiet, names, bar.as_ref());
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    col
+}
+
+fn collect(
+    dec: &mut CallDecoder,
+    col: &mut Collected,
+    quiet: bool,
+    names: &[&str],
+    bar: Option<&indicatif::ProgressBar>,
+) {
+    while let Some(ev) = dec.poll_event() {
+        match ev {
+            DecoderEvent::Frame(f) => col.frames.push(f),
+            DecoderEvent::Tone {
+                time_s,
+                channel,
+                tone,
+            } => col.tones.push((time_s, channel, tone)),
+            DecoderEvent::Negotiated { time_s, params } => col.negotiated.push((time_s, params)),
+            DecoderEvent::Training(t) => col.training.push(t),
+            DecoderEvent::Tcf(t) => col.tcf.push(t),
+            DecoderEvent::Page(p) => {
+                if !quiet {
+                    let line = page_line(&p, names);
+                    match bar {
+                        Some(b) => b.println(line),
+                        None => eprintln!("{line}"),
+                    }
+                }
+                col.pages.push(*p);
+            }
+            DecoderEvent::PageConfirmed {
+                page,
+                confirmed,
+                response,
+            } => col.confirmations.push((page, confirmed, response)),
+            DecoderEvent::CallEnded { time_s, dcn } => {
+                if col.ended.is_none() {
+                    col.ended = Some((time_s, dcn));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn page_line(p: &ReceivedPage, names: &[&str]) -> String {
+    format!(
+        "page {}: {}x{} {} {:?}{}, {} {} bit/s, {} bad row(s){}, at {:.1} s on {}{}",
+        p.index + 1,
+        p.bitmap.width,
+        p.bitmap.height,
+        p.coding.name(),
+        p.resolution,
+        if p.ecm { " ECM" } else { "" },
+        p.modem.name(),
+        p.rate,
+        p.bad_rows,
+        if p.missing_frames.is_empty() {
+            String::new()
+        } else {
+            format!(", {} ECM frame(s) missing", p.missing_frames.len())
+        },
+        p.time_s,
+        names.get(p.channel).unwrap_or(&"?"),
+        if p.guessed {
+            " (no DCS heard: parameters guessed)"
+        } else {
+            ""
+        },
+    )
+}
+
+fn tiff_page(p: &ReceivedPage) -> telefax::tiff::Page {
+    use telefax::tiff::{CleanFaxData, Resolution};
+    let res = match p.resolution {
+        VerticalResolution::Standard => Resolution::STANDARD,
+        VerticalResolution::Fine => Resolution::FINE,
+        VerticalResolution::Superfine => Resolution::dpi_const(204, 391),
+    };
+    let mut page = telefax::tiff::Page::from_bitmap(p.bitmap.clone(), Some(res));
+    page.fax.bad_fax_lines = Some(p.bad_rows as u32);
+    page.fax.consecutive_bad_fax_lines = Some(p.longest_bad_run as u32);
+    page.fax.clean_fax_data = Some(if p.bad_rows == 0 && p.missing_frames.is_empty() {
+        CleanFaxData::Clean
+    } else {
+        CleanFaxData::Regenerated
+    });
+    page
+}
+
+fn page_confirmation(col: &Collected, index: usize) -> Option<(bool, &'static str)> {
+    col.confirmations
+        .iter()
+        .find(|c| c.0 == index)
+        .map(|c| (c.1, c.2))
+}
+
+/// The call's outcome and exit code.
+fn outcome(col: &Collected) -> (&'static str, u8) {
+    if col.pages.is_empty() {
+        return ("no_pages", EXIT_NO_PAGES);
+    }
+    let damaged = col.pages.iter().any(|p| {
+        p.bad_rows > 0
+            || !p.missing_frames.is_empty()
+            || page_confirmation(col, p.index).is_some_and(|c| !c.0)
+    });
+    // More post-message commands than pages: a page went by that we could not decode.
+    let post_msgs = col
+        .frames
+        .iter()
+        .filter(|f| f.fcs_ok)
+        .filter_map(|f| f.fcf())
+        .filter(|&o| {
+            matches!(
+                fcf::strip_x(o),
+                fcf::MPS | fcf::EOP | fcf::EOM | fcf::PRI_MPS | fcf::PRI_EOP | fcf::PRI_EOM
+            )
+        })
+        .count();
+    // Repeats of one post-message command (lost MCF) count once: count confirmations.
+    let positives = col.confirmations.iter().filter(|c| c.1).count();
+    let missed = post_msgs > 0 && positives > col.pages.len();
+    if damaged || missed {
+        ("incomplete", EXIT_INCOMPLETE)
+    } else {
+        ("complete", EXIT_COMPLETE)
+    }
+}
+
+#[derive(Serialize)]
+struct PageReport {
+    index: usize,
+    time_s: f64,
+    channel: String,
+    width: u32,
+    length: u32,
+    coding: &'static str,
+    resolution: VerticalResolution,
+    modem: &'static str,
+    rate: u32,
+    ecm: bool,
+    bad_rows: usize,
+    longest_bad_run: usize,
+    missing_frames: Vec<[u8; 2]>,
+    confirmed: Option<bool>,
+    response: Option<&'static str>,
+    guessed: bool,
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn report(
+    args: &Args,
+    audio: &Audio,
+    names: &[&str],
+    col: &Collected,
+    outcome: &str,
+    code: u8,
+) -> Value {
+    let chan = |i: usize| names.get(i).copied().unwrap_or("?").to_string();
+    let pages: Vec<PageReport> = col
+        .pages
+        .iter()
+        .map(|p| {
+            let conf = page_confirmation(col, p.index);
+            PageReport {
+                index: p.index,
+                time_s: round3(p.time_s),
+                channel: chan(p.channel),
+                width: p.bitmap.width,
+                length: p.bitmap.height,
+                coding: p.coding.name(),
+                resolution: p.resolution,
+                modem: p.modem.name(),
+                rate: p.rate,
+                ecm: p.ecm,
+                bad_rows: p.bad_rows,
+                longest_bad_run: p.longest_bad_run,
+                missing_frames: p.missing_frames.iter().map(|&(b, f)| [b, f]).collect(),
+                confirmed: conf.map(|c| c.0),
+                response: conf.map(|c| c.1),
+                guessed: p.guessed,
+            }
+        })
+        .collect();
+    let frames: Vec<Value> = col
+        .frames
+        .iter()
+        .map(|f| {
+            json!({
+                "time_s": round3(f.time_s),
+                "channel": chan(f.channel),
+                "name": f.name(),
+                "fcs_ok": f.fcs_ok,
+                "hex": hex(&f.bytes),
+                "fields": frame_fields(f),
+            })
+        })
+        .collect();
+    json!({
+        "input": {
+            "file": args.input.display().to_string(),
+            "format": audio.format,
+            "sample_rate": audio.input_rate,
+            "channels": audio.channels.len(),
+            "decoded_channels": names,
+            "duration_s": round3(audio.duration_s()),
+        },
+        "outcome": outcome,
+        "exit_code": code,
+        "pages": pages,
+        "frames": frames,
+        "negotiated": col.negotiated.iter().map(|(t, p)| json!({
+            "time_s": round3(*t),
+            "modem": p.modem.name(),
+            "rate": p.rate,
+            "coding": p.coding.name(),
+            "resolution": p.resolution,
+            "width": p.width,
+            "ecm": p.ecm,
+            "ecm_frame_size": p.ecm_frame_size,
+        })).collect::<Vec<_>>(),
+        "training": col.training.iter().map(|t| json!({
+            "time_s": round3(t.time_s),
+            "channel": chan(t.channel),
+            "modem": t.modem.name(),
+            "rate": t.rate,
+            "ok": t.ok,
+        })).collect::<Vec<_>>(),
+        "tcf": col.tcf.iter().map(|t| json!({
+            "time_s": round3(t.time_s),
+            "channel": chan(t.channel),
+            "bits": t.bits,
+            "ones": t.ones,
+            "longest_zero_run": t.longest_zero_run,
+        })).collect::<Vec<_>>(),
+        "tones": col.tones.iter().map(|(t, c, tone)| json!({
+            "time_s": round3(*t),
+            "channel": chan(*c),
+            "tone": tone,
+        })).collect::<Vec<_>>(),
+        "call_ended": col.ended.map(|(t, dcn)| json!({"time_s": round3(t), "dcn": dcn})),
+    })
+}
+
+fn hex(b: &[u8]) -> String {
+    let mut s = String::with_capacity(b.len() * 3);
+    for (i, x) in b.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push_str(&format!("{x:02x}"));
+    }
+    s
+}
+
+/// Decoded fields of a frame: identities, DCS parameters, PPS counters.
+fn frame_fields(f: &FrameInfo) -> Value {
+    let fif = f.fif();
+    match f.name() {
+        // Identities are 20 characters sent last character first (T.30 §5.3.6.2.4).
+        "CSI" | "TSI" | "CIG" => {
+            let id: String = fif.iter().rev().map(|&c| c as char).collect();
+            json!({ "identity": id.trim() })
+        }
+        "DCS" => match params::parse_dcs(fif) {
+            Some(p) => json!({
+                "modem": p.modem.name(),
+                "rate": p.rate,
+                "coding": p.coding.name(),
+                "resolution": p.resolution,
+                "width": p.width,
+                "ecm": p.ecm,
+                "ecm_frame_size": p.ecm_frame_size,
+            }),
+            None => json!({}),
+        },
+        "PPS" if fif.len() >= 4 => json!({
+            "post_message": fcf::name(fif[0]),
+            "page": fif[1],
+            "block": fif[2],
+            "frames": u32::from(fif[3]) + 1,
+        }),
+        "PPR" => {
+            let missing: Vec<usize> = (0..256)
+                .filter(|&i| fif.get(i / 8).is_some_and(|o| o >> (i % 8) & 1 == 1))
+                .collect();
+            json!({ "requested_frames": missing })
+        }
+        _ => json!({}),
+    }
+}

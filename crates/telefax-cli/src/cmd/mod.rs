@@ -1,0 +1,7 @@
+//! One module per subcommand.
+pub mod convert;
+pub mod decode;
+pub mod info;
+pub mod modem;
+pub mod peer;
+pub mod simulate;

@@ -1,0 +1,307 @@
+//! The common receiver engine of the QAM/PSK modems: front end, alternation detector,
+//! gain/phase/frequency acquisition, equalizer and carrier loop.
+//!
+//! A modem-specific receiver (V.27ter, V.29, V.17) drives it sample by sample with
+//! [`RxEngine::push_sample`] and reacts to each [`Step`]: on [`Step::Detected`] the training's
+//! alternation has been found; after a short acquisition every [`Step::Symbol`] carries one
+//! equalized, derotated symbol in the constellation's own units, which the modem slices
+//! (with its training or data alphabet) and hands back through [`RxEngine::adapt`] so the
+//! equalizer and the carrier loop learn from the decision.
+//!
+//! Acquisition (after detection, over `est_symbols` on-time samples `y`): with the reference
+//! alternation points `A`, `B` and a power `M` (1 when `A + B != 0`, 2 for phase reversals)
+//! the frequency offset is `arg(sum y_k^M conj(y_{k-L}^M)) / (M L)` and the complex channel
+//! gain `g` satisfies `g^M = mean(y_k^M e^{-j M w k}) / ((A^M + B^M) / 2)`. The equalizer
+//! starts as the single tap `1/g`; the carrier loop starts at the estimated frequency.
+
+use super::carrier::CarrierLoop;
+use super::detect::{AlternationDetector, DetectorConfig};
+use super::equalizer::Equalizer;
+use super::frontend::RxFrontEnd;
+use super::Complex32;
+
+/// Most symbols the acquisition may average over.
+pub const MAX_EST_SYMBOLS: usize = 64;
+
+/// Receiver-engine settings for one modem and rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RxEngineConfig {
+    /// Carrier frequency in Hz (V.27ter 1800, V.29 1700, V.17 1800).
+    pub carrier_hz: u32,
+    /// Symbol rate (1200, 1600, 2400).
+    pub baud: u32,
+    /// Matched-filter RRC roll-off.
+    pub beta: f64,
+    /// Matched-filter half span in symbols.
+    pub mf_half_span: f64,
+    /// Equalizer length in T/2 taps.
+    pub eq_taps: usize,
+    /// Alternation detector settings.
+    pub detector: DetectorConfig,
+    /// The alternation points A and B in constellation units.
+    pub reference: [Complex32; 2],
+    /// Power used by the acquisition (1 or 2; see the module docs).
+    pub est_power: u32,
+    /// Lag in symbols of the frequency estimate (1 or 2).
+    pub est_lag: usize,
+    /// Symbols averaged by the acquisition (at most [`MAX_EST_SYMBOLS`]).
+    pub est_symbols: usize,
+    /// Weakest input (dBm0) at which a detection is accepted.
+    pub min_level_dbm0: f32,
+}
+
+/// What happened on one input sample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Step {
+    /// Nothing for the modem to do.
+    Idle,
+    /// The training alternation was detected; acquisition runs next.
+    Detected,
+    /// One equalized, derotated symbol; answer with [`RxEngine::adapt`].
+    Symbol(Complex32),
+    /// The signal power fell well below the level at detection (carrier off).
+    Lost,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum State {
+    Search,
+    Estimate,
+    Track,
+}
+
+/// The common receiver engine (see the module docs).
+#[derive(Debug, Clone)]
+pub struct RxEngine {
+    cfg: RxEngineConfig,
+    fe: RxFrontEnd,
+    det: AlternationDetector,
+    eq: Equalizer,
+    carrier: CarrierLoop,
+    state: State,
+    est: [Complex32; MAX_EST_SYMBOLS],
+    est_n: usize,
+    est_f: Complex32,
+    in_pwr: f32,
+    ref_pwr: f32,
+    low_run: u32,
+    min_pwr: f32,
+    last_q: Complex32,
+    mse: f32,
+    eq_mu: f32,
+}
+
+/// Input-power averaging coefficient per sample (about 8 ms).
+const IN_PWR_ALPHA: f32 = 1.0 / 64.0;
+/// Carrier-off: power this far below the level at detection...
+const LOST_RATIO: f32 = 0.15;
+/// ...for this many samples (12.5 ms).
+const LOST_SAMPLES: u32 = 100;
+
+impl RxEngine {
+    /// An engine for `cfg`.
+    pub fn new(cfg: RxEngineConfig) -> Self {
+        let mut e = RxEngine {
+            cfg,
+            fe: RxFrontEnd::new(cfg.carrier_hz, cfg.baud, cfg.beta, cfg.mf_half_span),
+            det: AlternationDetector::new(cfg.detector),
+            eq: Equalizer::new(cfg.eq_taps),
+            carrier: CarrierLoop::new(0.05, 0.002),
+            state: State::Search,
+            est: [Complex32::ZERO; MAX_EST_SYMBOLS],
+            est_n: 0,
+            est_f: Complex32::ZERO,
+            in_pwr: 0.0,
+            ref_pwr: 0.0,
+            low_run: 0,
+            min_pwr: telefax_dsp::power::dbm0_to_power(cfg.min_level_dbm0),
+            last_q: Complex32::ZERO,
+            mse: 0.0,
+            eq_mu: 0.05,
+        };
+        e.restart();
+        e
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &RxEngineConfig {
+        &self.cfg
+    }
+
+    /// Forget everything and search for a new training.
+    pub fn reset(&mut self) {
+        self.fe.reset();
+        self.in_pwr = 0.0;
+        self.restart();
+    }
+
+    /// Search for a new training, keeping the front end running (for after a failed or
+    /// finished reception while the line stays busy).
+    pub fn restart(&mut self) {
+        self.det.reset();
+        self.state = State::Search;
+        self.est_n = 0;
+        self.est_f = Complex32::ZERO;
+        self.low_run = 0;
+        self.mse = 0.0;
+        self.fe.set_timing_gains(0.08, 0.001);
+        self.fe.reset_timing_rate();
+        self.carrier.set_gains(0.05, 0.002);
+        self.eq_mu = 0.05;
+    }
+
+    /// Switch the loops to their slow, low-jitter settings for data (after training).
+    pub fn set_data_mode(&mut self) {
+        self.fe.set_timing_gains(0.01, 0.00005);
+        self.carrier.set_gains(0.02, 0.0002);
+    }
+
+    /// Set the normalised equalizer step (NLMS `mu`, typically 0.05 in training and 0.01 for
+    /// data).
+    pub fn set_eq_mu(&mut self, mu: f32) {
+        self.eq_mu = mu;
+    }
+
+    /// Rotate the decision frame by `phase` radians (resolving a known ambiguity).
+    pub fn rotate(&mut self, phase: f32) {
+        self.carrier.rotate_by(phase);
+    }
+
+    /// Mean squared decision error (constellation units²), averaged over about 64 symbols.
+    pub fn mse(&self) -> f32 {
+        self.mse
+    }
+
+    /// Restart the mean squared error average at `v`.
+    pub fn set_mse(&mut self, v: f32) {
+        self.mse = v;
+    }
+
+    /// Input level in dBm0 (short-term).
+    pub fn input_dbm0(&self) -> f32 {
+        telefax_dsp::power::power_to_dbm0(self.in_pwr)
+    }
+
+    /// Carrier frequency offset estimate in Hz.
+    pub fn carrier_offset_hz(&self) -> f32 {
+        self.carrier.omega() * self.cfg.baud as f32 / (2.0 * std::f32::consts::PI)
+    }
+
+    /// Sample-clock offset estimate in ppm.
+    pub fn clock_offset_ppm(&self) -> f64 {
+        self.fe.clock_offset_ppm()
+    }
+
+    /// Whether the engine is past acquisition and producing symbols.
+    pub fn tracking(&self) -> bool {
+        self.state == State::Track
+    }
+
+    /// Feed one input sample.
+    #[inline]
+    pub fn push_sample(&mut self, x: i16) -> Step {
+        let xf = f32::from(x);
+        self.in_pwr += (xf * xf - self.in_pwr) * IN_PWR_ALPHA;
+        if self.state != State::Search {
+            if self.in_pwr < self.ref_pwr * LOST_RATIO {
+                self.low_run += 1;
+                if self.low_run >= LOST_SAMPLES {
+                    self.restart();
+                    return Step::Lost;
+                }
+            } else {
+                self.low_run = 0;
+            }
+        }
+        let Some(h) = self.fe.push(xf) else {
+            return Step::Idle;
+        };
+        self.eq.push(h.value);
+        match self.state {
+            State::Search => {
+                if self.det.push(h) && self.in_pwr > self.min_pwr {
+                    self.state = State::Estimate;
+                    self.ref_pwr = self.in_pwr;
+                    self.est_n = 0;
+                    self.est_f = Complex32::ZERO;
+                    return Step::Detected;
+                }
+                Step::Idle
+            }
+            State::Estimate => {
+                if h.on_time {
+                    self.estimate(h.value);
+                }
+                Step::Idle
+            }
+            State::Track => {
+                if !h.on_time {
+                    return Step::Idle;
+                }
+                let z = self.eq.output();
+                let q = self.carrier.derotate(z);
+                self.last_q = q;
+                Step::Symbol(q)
+            }
+        }
+    }
+
+    fn estimate(&mut self, y: Complex32) {
+        let ym = if self.cfg.est_power == 2 { y * y } else { y };
+        let n = self.est_n;
+        let lag = self.cfg.est_lag;
+        if n >= lag {
+            self.est_f += ym * self.est[n - lag].conj();
+        }
+        self.est[n] = ym;
+        self.est_n += 1;
+        let total = self.cfg.est_symbols.clamp(4, MAX_EST_SYMBOLS);
+        if self.est_n < total {
+            return;
+        }
+        let m = self.cfg.est_power.max(1) as f32;
+        let w = self.est_f.arg() / (m * lag as f32);
+        let mut g = Complex32::ZERO;
+        for (k, v) in self.est[..total].iter().enumerate() {
+            g += *v * Complex32::from_polar(1.0, -m * w * (k as f32 - (total - 1) as f32));
+        }
+        let [a, b] = self.cfg.reference;
+        let r = if self.cfg.est_power == 2 {
+            (a * a + b * b).scale(0.5)
+        } else {
+            (a + b).scale(0.5)
+        };
+        let gm = g.scale(1.0 / total as f32);
+        let gm = Complex32::new(
+            (gm.re * r.re + gm.im * r.im) / r.norm_sqr().max(1e-20),
+            (gm.im * r.re - gm.re * r.im) / r.norm_sqr().max(1e-20),
+        );
+        let g = if self.cfg.est_power == 2 {
+            Complex32::from_polar(gm.abs().sqrt(), gm.arg() / 2.0)
+        } else {
+            gm
+        };
+        if !(g.norm_sqr() > 1e-20) {
+            self.restart();
+            return;
+        }
+        let inv = g.conj().scale(1.0 / g.norm_sqr());
+        self.eq.init_single(inv);
+        let d = self.eq.delay_symbols() as f32;
+        self.carrier.set(w * (1.0 - d), w);
+        self.mse = 0.0;
+        self.fe.set_timing_gains(0.03, 0.0003);
+        self.state = State::Track;
+    }
+
+    /// Learn from the decision `d` for the last [`Step::Symbol`].
+    #[inline]
+    pub fn adapt(&mut self, d: Complex32) {
+        let q = self.last_q;
+        let e = d - q;
+        self.mse += (e.norm_sqr() - self.mse) * (1.0 / 64.0);
+        let step = self.eq_mu / (self.eq.len() as f32 * (self.fe.power() + 1e-20));
+        self.eq.update(self.carrier.rerotate(e), step);
+        self.carrier.update(q, d);
+    }
+}

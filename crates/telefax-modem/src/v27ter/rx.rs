@@ -1,0 +1,253 @@
+//! The V.27ter receiver.
+
+use super::{V27terRate, CARRIER_HZ, SEG4_SYMBOLS, SEG5_SYMBOLS, STEP_TRIBIT};
+use crate::qam::constellation::Constellation;
+use crate::qam::detect::DetectorConfig;
+use crate::qam::engine::{RxEngine, RxEngineConfig, Step};
+use crate::qam::scrambler::{Descrambler, ScramblerKind};
+use crate::qam::Complex32;
+use crate::{Demodulator, RxSink, RxStatus};
+use tracing::debug;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Idle,
+    Reversals,
+    Conditioning,
+    Data,
+}
+
+/// Most symbols the receiver waits after detection for the start of segment 4.
+const MAX_SEG3_SYMBOLS: usize = 300;
+/// Symbols after training during which the equalizer keeps a faster step.
+const SETTLE_SYMBOLS: usize = 300;
+
+/// Minimum training quality (dB, point energy over mean squared error) per rate.
+fn min_quality_db(rate: V27terRate) -> f32 {
+    match rate {
+        V27terRate::R4800 => 10.0,
+        V27terRate::R2400 => 7.0,
+    }
+}
+
+/// V.27ter receiver: detection of the long training, acquisition, equalizer training on the
+/// conditioning pattern, decision-directed data reception, descrambling.
+///
+/// Reports [`RxStatus::CarrierUp`] when segment 3 (phase reversals) is recognised, then
+/// [`RxStatus::TrainingSucceeded`] (followed by data bits) or [`RxStatus::TrainingFailed`]
+/// (followed by [`RxStatus::CarrierDown`]) at the end of segment 4, and
+/// [`RxStatus::CarrierDown`] when the signal ends. The level of the signal does not matter
+/// (-48 dBm0 and up).
+#[derive(Debug, Clone)]
+pub struct V27terRx {
+    rate: V27terRate,
+    engine: RxEngine,
+    binary: Constellation,
+    data: Constellation,
+    data_phase: [u8; 8],
+    state: State,
+    count: usize,
+    last_bin: usize,
+    prev_phase: u8,
+    desc: Descrambler,
+    quality: Option<f32>,
+}
+
+impl V27terRx {
+    /// A receiver for `rate`.
+    pub fn new(rate: V27terRate) -> Self {
+        let a = Complex32::new(1.0, 0.0);
+        let cfg = RxEngineConfig {
+            carrier_hz: CARRIER_HZ,
+            baud: rate.baud(),
+            beta: super::tx::V27TER_BETA,
+            mf_half_span: 3.0,
+            eq_taps: 16,
+            detector: DetectorConfig {
+                alpha: 1.0 / 16.0,
+                r2_min: 0.6,
+                r1_expected: -1.0,
+                r1_tolerance: 0.45,
+                hold_symbols: 6,
+            },
+            reference: [a, -a],
+            est_power: 2,
+            est_lag: 1,
+            est_symbols: 16,
+            min_level_dbm0: -48.0,
+        };
+        let step = match rate {
+            V27terRate::R4800 => 1,
+            V27terRate::R2400 => 2,
+        };
+        let mut pts = Vec::new();
+        let mut data_phase = [0u8; 8];
+        for (i, p) in (0..8u8).step_by(step).enumerate() {
+            pts.push(Complex32::from_polar(
+                1.0,
+                f32::from(p) * std::f32::consts::FRAC_PI_4,
+            ));
+            data_phase[i] = p;
+        }
+        V27terRx {
+            rate,
+            engine: RxEngine::new(cfg),
+            binary: Constellation::new(&[a, -a]),
+            data: Constellation::new(&pts),
+            data_phase,
+            state: State::Idle,
+            count: 0,
+            last_bin: 0,
+            prev_phase: 0,
+            desc: Descrambler::new(ScramblerKind::V27ter),
+            quality: None,
+        }
+    }
+
+    /// The rate.
+    pub fn rate(&self) -> V27terRate {
+        self.rate
+    }
+
+    /// Estimated carrier frequency offset in Hz (while receiving).
+    pub fn carrier_offset_hz(&self) -> f32 {
+        self.engine.carrier_offset_hz()
+    }
+
+    /// Estimated sample-clock offset in ppm (while receiving).
+    pub fn clock_offset_ppm(&self) -> f64 {
+        self.engine.clock_offset_ppm()
+    }
+
+    fn quality_now(&self) -> f32 {
+        10.0 * (1.0 / self.engine.mse().max(1e-9)).log10()
+    }
+
+    fn fail<K: RxSink + ?Sized>(&mut self, sink: &mut K, why: &str) {
+        debug!(why, "V.27ter training failed");
+        sink.status(RxStatus::TrainingFailed);
+        sink.status(RxStatus::CarrierDown);
+        self.engine.restart();
+        self.state = State::Idle;
+    }
+
+    fn on_symbol<K: RxSink + ?Sized>(&mut self, q: Complex32, sink: &mut K) {
+        match self.state {
+            State::Idle => {}
+            State::Reversals => {
+                let i = self.binary.slice(q);
+                self.engine.adapt(self.binary.point(i));
+                self.count += 1;
+                if self.count > 1 && i == self.last_bin {
+                    // The first 0° change: segment 4 starts with this symbol.
+                    self.state = State::Conditioning;
+                    self.count = 1;
+                } else if self.count > MAX_SEG3_SYMBOLS {
+                    self.fail(sink, "no segment 4");
+                }
+                self.last_bin = i;
+            }
+            State::Conditioning => {
+                let i = self.binary.slice(q);
+                self.engine.adapt(self.binary.point(i));
+                self.count += 1;
+                if self.count == SEG4_SYMBOLS / 2 {
+                    self.engine.set_eq_mu(0.02);
+                }
+                if self.count >= SEG4_SYMBOLS {
+                    let qdb = self.quality_now();
+                    self.quality = Some(qdb);
+                    debug!(
+                        quality_db = qdb,
+                        offset_hz = self.engine.carrier_offset_hz(),
+                        "V.27ter end of training"
+                    );
+                    if qdb < min_quality_db(self.rate) {
+                        self.fail(sink, "poor quality");
+                        return;
+                    }
+                    sink.status(RxStatus::TrainingSucceeded);
+                    self.prev_phase = if i == 0 { 0 } else { 4 };
+                    self.state = State::Data;
+                    self.count = 0;
+                    self.desc.reset();
+                    self.engine.set_data_mode();
+                    self.engine.set_eq_mu(0.03);
+                }
+            }
+            State::Data => {
+                let i = self.data.slice(q);
+                self.engine.adapt(self.data.point(i));
+                let phase = self.data_phase[i];
+                let step = phase.wrapping_sub(self.prev_phase) & 7;
+                self.prev_phase = phase;
+                let (v, n) = match self.rate {
+                    V27terRate::R4800 => (STEP_TRIBIT[step as usize], 3),
+                    // Inverse of Table 2: 0° 00, 90° 01, 180° 11, 270° 10.
+                    V27terRate::R2400 => ([0b00, 0b01, 0b11, 0b10][(step / 2) as usize], 2),
+                };
+                // Segment 5 (scrambled ones) only primes the descrambler; data bits start
+                // after it, as from the transmitter's bit source.
+                let deliver = self.count >= SEG5_SYMBOLS;
+                for k in (0..n).rev() {
+                    let o = self.desc.descramble((v >> k) & 1);
+                    if deliver {
+                        sink.put_bit(o);
+                    }
+                }
+                self.count += 1;
+                if self.count == SETTLE_SYMBOLS {
+                    self.engine.set_eq_mu(0.01);
+                }
+            }
+        }
+    }
+}
+
+impl Demodulator for V27terRx {
+    fn demodulate<K: RxSink + ?Sized>(&mut self, samples: &[i16], sink: &mut K) {
+        for &x in samples {
+            match self.engine.push_sample(x) {
+                Step::Idle => {}
+                Step::Detected => {
+                    debug!(
+                        level_dbm0 = self.engine.input_dbm0(),
+                        "V.27ter training detected"
+                    );
+                    sink.status(RxStatus::CarrierUp);
+                    self.state = State::Reversals;
+                    self.count = 0;
+                }
+                Step::Symbol(q) => self.on_symbol(q, sink),
+                Step::Lost => {
+                    match self.state {
+                        State::Data => {
+                            self.quality = Some(self.quality_now());
+                            sink.status(RxStatus::CarrierDown);
+                        }
+                        State::Idle => {}
+                        _ => {
+                            sink.status(RxStatus::TrainingFailed);
+                            sink.status(RxStatus::CarrierDown);
+                        }
+                    }
+                    debug!("V.27ter carrier down");
+                    self.state = State::Idle;
+                }
+            }
+        }
+    }
+
+    fn reset(&mut self) {
+        self.engine.reset();
+        self.state = State::Idle;
+        self.quality = None;
+    }
+
+    fn signal_quality_db(&self) -> Option<f32> {
+        match self.state {
+            State::Data => Some(self.quality_now()),
+            _ => self.quality,
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! Bit-level reading and writing of coded data, and bit order conversion
+//! (T.4 §4.1: bits are transmitted in order; TIFF FillOrder 1 packs the
+//! first bit in the MSB of a byte, FillOrder 2 in the LSB).
+
+use crate::BitOrder;
+
+/// Reverse the bit order of a byte (FillOrder 1 <-> 2).
+pub(crate) const REVERSE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).reverse_bits();
+        i += 1;
+    }
+    t
+};
+
+/// Reads bits MSB-first from a byte slice through a 64-bit bit buffer.
+#[derive(Clone)]
+pub(crate) struct BitReader<'a> {
+    data: &'a [u8],
+    /// Next bits, first in bit 63. The top `nbits` are valid; below them
+    /// are either the following data bits or zeros past the end.
+    acc: u64,
+    nbits: u32,
+    /// Next byte of `data` to load.
+    next: usize,
+    /// Number of valid bits in `data`.
+    end: usize,
+}
+
+impl<'a> BitReader<'a> {
+    /// A reader positioned at bit `pos` of `data`.
+    pub fn new(data: &'a [u8], pos: usize) -> Self {
+        let mut r = BitReader {
+            data,
+            acc: 0,
+            nbits: 0,
+            next: (pos / 8).min(data.len()),
+            end: data.len() * 8,
+        };
+        r.refill();
+        let skip = (pos % 8) as u32;
+        if pos / 8 < data.len() {
+            r.consume(skip as usize);
+        }
+        r
+    }
+
+    #[inline(always)]
+    fn refill(&mut self) {
+        if self.nbits > 56 {
+            return;
+        }
+        if let Some(s) = self.data.get(self.next..self.next + 8) {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(s);
+            self.acc |= u64::from_be_bytes(b) >> self.nbits;
+            let bytes = (63 - self.nbits) / 8;
+            self.next += bytes as usize;
+            self.nbits += bytes * 8;
+        } else {
+            while self.nbits <= 56 {
+                let Some(&b) = self.data.get(self.next) else {
+                    break;
+                };
+                self.acc |= u64::from(b) << (56 - self.nbits);
+                self.next += 1;
+                self.nbits += 8;
+            }
+        }
+    }
+
+    /// The next bits, first bit in bit 63. At least 56 are valid while
+    /// data lasts; bits past the end read as 0 (check [`Self::remaining`]).
+    #[inline(always)]
+    pub fn peek(&self) -> u64 {
+        self.acc
+    }
+
+    /// Skip `n` bits (`n <= remaining()`, `n <= 56`).
+    #[inline(always)]
+    pub fn consume(&mut self, n: usize) {
+        let n = (n as u32).min(self.nbits);
+        self.acc = if n >= 64 { 0 } else { self.acc << n };
+        self.nbits -= n;
+        self.refill();
+    }
+
+    /// Absolute bit position of the next unread bit.
+    #[inline(always)]
+    pub fn pos(&self) -> usize {
+        self.next * 8 - self.nbits as usize
+    }
+
+    /// Bits left.
+    #[inline(always)]
+    pub fn remaining(&self) -> usize {
+        self.end - self.pos()
+    }
+}
+
+/// Writes bits MSB-first into a caller's `Vec<u8>`, converting to the
+/// requested bit order on the way out.
+#[derive(Debug, Clone)]
+pub(crate) struct BitWriter {
+    acc: u64,
+    n: u32,
+    /// Total bits written since creation.
+    pub total: u64,
+    lsb: bool,
+}
+
+impl BitWriter {
+    pub fn new(order: BitOrder) -> Self {
+        BitWriter {
+            acc: 0,
+            n: 0,
+            total: 0,
+            lsb: order == BitOrder::LsbFirst,
+        }
+    }
+
+    /// Append the low `len` (<= 24) bits of `bits`.
+    #[inline(always)]
+    pub fn put(&mut self, out: &mut Vec<u8>, bits: u32, len: u32) {
+        self.acc = self.acc << len | u64::from(bits);
+        self.n += len;
+        self.total += u64::from(len);
+        if self.n >= 32 {
+            self.n -= 32;
+            let v = (self.acc >> self.n) as u32;
+            let mut b = v.to_be_bytes();
+            if self.lsb {
+                for x in &mut b {
+                    *x = REVERSE[*x as usize];
+                }
+            }
+            out.extend_from_slice(&b);
+        }
+    }
+
+    /// Append `count` zero bits.
+    pub fn zeros(&mut self, out: &mut Vec<u8>, mut count: u64) {
+        while count > 0 {
+            let k = count.min(24) as u32;
+            self.put(out, 0, k);
+            count -= u64::from(k);
+        }
+    }
+
+    /// Zero bits up to the next byte boundary.
+    pub fn align(&mut self, out: &mut Vec<u8>) {
+        let r = (self.total % 8) as u32;
+        if r != 0 {
+            self.put(out, 0, 8 - r);
+        }
+    }
+
+    /// Write out every buffered bit, padding the last byte with zeros.
+    pub fn flush(&mut self, out: &mut Vec<u8>) {
+        self.align(out);
+        while self.n >= 8 {
+            self.n -= 8;
+            let b = (self.acc >> self.n) as u8;
+            out.push(if self.lsb { REVERSE[b as usize] } else { b });
+        }
+    }
+}

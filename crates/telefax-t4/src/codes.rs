@@ -1,0 +1,373 @@
+//! Code tables of T.4 §4.1.2 (Tables 2/T.4 and 3/T.4: terminating and
+//! make-up codes; Table 3a: extended make-up codes), §4.2.1.3 (Table 4/T.4:
+//! two-dimensional mode codes) and the extension codes of Table 4/T.4 and
+//! Annex/§4.1.3 (uncompressed mode), built once into lookup tables.
+
+use std::sync::OnceLock;
+
+/// T.4 Table 2/T.4: white terminating codes, run lengths 0..=63.
+const WHITE_TERM: [&str; 64] = [
+    "00110101", "000111", "0111", "1000", "1011", "1100", "1110", "1111", "10011", "10100",
+    "00111", "01000", "001000", "000011", "110100", "110101", "101010", "101011", "0100111",
+    "0001100", "0001000", "0010111", "0000011", "0000100", "0101000", "0101011", "0010011",
+    "0100100", "0011000", "00000010", "00000011", "00011010", "00011011", "00010010", "00010011",
+    "00010100", "00010101", "00010110", "00010111", "00101000", "00101001", "00101010", "00101011",
+    "00101100", "00101101", "00000100", "00000101", "00001010", "00001011", "01010010", "01010011",
+    "01010100", "01010101", "00100100", "00100101", "01011000", "01011001", "01011010", "01011011",
+    "01001010", "01001011", "00110010", "00110011", "00110100",
+];
+
+/// T.4 Table 2/T.4: black terminating codes, run lengths 0..=63.
+const BLACK_TERM: [&str; 64] = [
+    "0000110111",
+    "010",
+    "11",
+    "10",
+    "011",
+    "0011",
+    "0010",
+    "00011",
+    "000101",
+    "000100",
+    "0000100",
+    "0000101",
+    "0000111",
+    "00000100",
+    "00000111",
+    "000011000",
+    "0000010111",
+    "0000011000",
+    "0000001000",
+    "00001100111",
+    "00001101000",
+    "00001101100",
+    "00000110111",
+    "00000101000",
+    "00000010111",
+    "00000011000",
+    "000011001010",
+    "000011001011",
+    "000011001100",
+    "000011001101",
+    "000001101000",
+    "000001101001",
+    "000001101010",
+    "000001101011",
+    "000011010010",
+    "000011010011",
+    "000011010100",
+    "000011010101",
+    "000011010110",
+    "000011010111",
+    "000001101100",
+    "000001101101",
+    "000011011010",
+    "000011011011",
+    "000001010100",
+    "000001010101",
+    "000001010110",
+    "000001010111",
+    "000001100100",
+    "000001100101",
+    "000001010010",
+    "000001010011",
+    "000000100100",
+    "000000110111",
+    "000000111000",
+    "000000100111",
+    "000000101000",
+    "000001011000",
+    "000001011001",
+    "000000101011",
+    "000000101100",
+    "000001011010",
+    "000001100110",
+    "000001100111",
+];
+
+/// T.4 Table 3/T.4: white make-up codes, run lengths 64, 128, ..., 1728.
+const WHITE_MAKEUP: [&str; 27] = [
+    "11011",
+    "10010",
+    "010111",
+    "0110111",
+    "00110110",
+    "00110111",
+    "01100100",
+    "01100101",
+    "01101000",
+    "01100111",
+    "011001100",
+    "011001101",
+    "011010010",
+    "011010011",
+    "011010100",
+    "011010101",
+    "011010110",
+    "011010111",
+    "011011000",
+    "011011001",
+    "011011010",
+    "011011011",
+    "010011000",
+    "010011001",
+    "010011010",
+    "011000",
+    "010011011",
+];
+
+/// T.4 Table 3/T.4: black make-up codes, run lengths 64, 128, ..., 1728.
+const BLACK_MAKEUP: [&str; 27] = [
+    "0000001111",
+    "000011001000",
+    "000011001001",
+    "000001011011",
+    "000000110011",
+    "000000110100",
+    "000000110101",
+    "0000001101100",
+    "0000001101101",
+    "0000001001010",
+    "0000001001011",
+    "0000001001100",
+    "0000001001101",
+    "0000001110010",
+    "0000001110011",
+    "0000001110100",
+    "0000001110101",
+    "0000001110110",
+    "0000001110111",
+    "0000001010010",
+    "0000001010011",
+    "0000001010100",
+    "0000001010101",
+    "0000001011010",
+    "0000001011011",
+    "0000001100100",
+    "0000001100101",
+];
+
+/// T.4 Table 3a/T.4: extended make-up codes (both colours), 1792..=2560.
+const EXT_MAKEUP: [&str; 13] = [
+    "00000001000",
+    "00000001100",
+    "00000001101",
+    "000000010010",
+    "000000010011",
+    "000000010100",
+    "000000010101",
+    "000000010110",
+    "000000010111",
+    "000000011100",
+    "000000011101",
+    "000000011110",
+    "000000011111",
+];
+
+/// T.4 §4.1.2: the end-of-line code, `000000000001`.
+pub(crate) const EOL: u32 = 0b0000_0000_0001;
+/// Length of [`EOL`] in bits.
+pub(crate) const EOL_BITS: u32 = 12;
+/// T.4 §4.1.4: return to control is six consecutive EOLs.
+pub const RTC_EOLS: u32 = 6;
+/// Longest run a single make-up code covers (T.4 Table 3a/T.4).
+pub(crate) const MAX_MAKEUP: u32 = 2560;
+
+/// Bits a run-length lookup is indexed by (the longest code is 13 bits).
+pub(crate) const RUN_INDEX_BITS: u32 = 13;
+/// Run-table value marking EOL.
+pub(crate) const RUN_EOL: u16 = 4095;
+/// Run-table value marking the 1-D uncompressed-mode entry `000000001111`.
+pub(crate) const RUN_UNCOMPRESSED: u16 = 4094;
+
+/// Bits a 2-D mode lookup is indexed by.
+pub(crate) const MODE_INDEX_BITS: u32 = 7;
+
+/// Two-dimensional coding modes of T.4 §4.2.1.3.2 (Table 4/T.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Pass mode, `0001`.
+    Pass,
+    /// Horizontal mode, `001` followed by two runs.
+    Horizontal,
+    /// Vertical mode, a1 = b1 + offset, offset in -3..=3.
+    Vertical(i8),
+    /// `0000001xxx`: extension (uncompressed mode when xxx = 111).
+    Extension,
+    /// Seven zero bits: EOL, EOFB or garbage.
+    Zeros,
+    /// No valid code starts with these bits (cannot happen with 7 bits, kept total).
+    Invalid,
+}
+
+/// Table 4/T.4 mode codes.
+const MODES: [(&str, Mode); 9] = [
+    ("1", Mode::Vertical(0)),
+    ("011", Mode::Vertical(1)),
+    ("000011", Mode::Vertical(2)),
+    ("0000011", Mode::Vertical(3)),
+    ("010", Mode::Vertical(-1)),
+    ("000010", Mode::Vertical(-2)),
+    ("0000010", Mode::Vertical(-3)),
+    ("001", Mode::Horizontal),
+    ("0001", Mode::Pass),
+];
+
+/// The 2-D extension code for uncompressed mode, `0000001111` (Table 4/T.4).
+pub(crate) const EXT_2D_UNCOMPRESSED: u32 = 0b00_0000_1111;
+/// Length of [`EXT_2D_UNCOMPRESSED`].
+pub(crate) const EXT_2D_BITS: u32 = 10;
+
+/// One code: value in the low `len` bits.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Code {
+    pub bits: u32,
+    pub len: u32,
+}
+
+/// Encoder and decoder tables.
+pub(crate) struct Tables {
+    /// Run decode, indexed by the next 13 bits: `len | value << 4`, len 0 = invalid.
+    pub white: Vec<u16>,
+    /// As `white`, for black runs.
+    pub black: Vec<u16>,
+    /// 2-D mode decode, indexed by the next 7 bits: (mode, code length).
+    pub mode: [(Mode, u8); 1 << MODE_INDEX_BITS],
+    /// Terminating codes [colour][run].
+    pub term: [[Code; 64]; 2],
+    /// Make-up codes [colour][run / 64], index 1..=40 (28..=40 shared extended).
+    pub makeup: [[Code; 41]; 2],
+    /// Mode codes: pass, horizontal.
+    pub pass: Code,
+    /// Horizontal mode prefix.
+    pub horiz: Code,
+    /// Vertical codes, index offset + 3.
+    pub vert: [Code; 7],
+}
+
+fn parse(s: &str) -> Code {
+    let mut bits = 0;
+    for c in s.bytes() {
+        bits = bits << 1 | u32::from(c == b'1');
+    }
+    Code {
+        bits,
+        len: s.len() as u32,
+    }
+}
+
+fn fill_run(table: &mut [u16], code: Code, value: u16) {
+    let shift = RUN_INDEX_BITS - code.len;
+    let base = (code.bits << shift) as usize;
+    let entry = code.len as u16 | value << 4;
+    for e in &mut table[base..base + (1usize << shift)] {
+        debug_assert_eq!(*e, 0, "prefix clash in run table");
+        *e = entry;
+    }
+}
+
+fn build() -> Tables {
+    let mut t = Tables {
+        white: vec![0; 1 << RUN_INDEX_BITS],
+        black: vec![0; 1 << RUN_INDEX_BITS],
+        mode: [(Mode::Invalid, 0); 1 << MODE_INDEX_BITS],
+        term: [[Code::default(); 64]; 2],
+        makeup: [[Code::default(); 41]; 2],
+        pass: parse("0001"),
+        horiz: parse("001"),
+        vert: [Code::default(); 7],
+    };
+    for (colour, (term, makeup)) in [(&WHITE_TERM, &WHITE_MAKEUP), (&BLACK_TERM, &BLACK_MAKEUP)]
+        .into_iter()
+        .enumerate()
+    {
+        let table = if colour == 0 {
+            &mut t.white
+        } else {
+            &mut t.black
+        };
+        for (run, s) in term.iter().enumerate() {
+            let c = parse(s);
+            fill_run(table, c, run as u16);
+            t.term[colour][run] = c;
+        }
+        for (i, s) in makeup.iter().enumerate() {
+            let c = parse(s);
+            fill_run(table, c, ((i + 1) * 64) as u16);
+            t.makeup[colour][i + 1] = c;
+        }
+        for (i, s) in EXT_MAKEUP.iter().enumerate() {
+            let c = parse(s);
+            fill_run(table, c, ((i + 28) * 64) as u16);
+            t.makeup[colour][i + 28] = c;
+        }
+        fill_run(
+            table,
+            Code {
+                bits: EOL,
+                len: EOL_BITS,
+            },
+            RUN_EOL,
+        );
+        // T.4 §4.1.3 / Table 4: 1-D extension 000000001xxx, uncompressed when xxx = 111.
+        fill_run(table, parse("000000001111"), RUN_UNCOMPRESSED);
+    }
+    for (s, m) in MODES {
+        let c = parse(s);
+        let shift = MODE_INDEX_BITS - c.len;
+        let base = (c.bits << shift) as usize;
+        for e in &mut t.mode[base..base + (1usize << shift)] {
+            *e = (m, c.len as u8);
+        }
+        if let Mode::Vertical(k) = m {
+            t.vert[(k + 3) as usize] = c;
+        }
+    }
+    t.mode[1] = (Mode::Extension, 7);
+    t.mode[0] = (Mode::Zeros, 7);
+    t
+}
+
+impl std::fmt::Debug for Tables {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tables { .. }")
+    }
+}
+
+static TABLES: OnceLock<Tables> = OnceLock::new();
+
+/// The shared tables, built on first use.
+pub(crate) fn tables() -> &'static Tables {
+    TABLES.get_or_init(build)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_prefix_free_and_complete() {
+        // Every code string is found back by a lookup of itself.
+        let t = tables();
+        for colour in 0..2 {
+            let table = if colour == 0 { &t.white } else { &t.black };
+            for run in 0..64 {
+                let c = t.term[colour][run];
+                let e = table[(c.bits << (RUN_INDEX_BITS - c.len)) as usize];
+                assert_eq!(u32::from(e & 15), c.len);
+                assert_eq!(usize::from(e >> 4), run);
+            }
+            for i in 1..=40 {
+                let c = t.makeup[colour][i];
+                let e = table[(c.bits << (RUN_INDEX_BITS - c.len)) as usize];
+                assert_eq!(u32::from(e & 15), c.len, "colour {colour} makeup {i}");
+                assert_eq!(usize::from(e >> 4), i * 64);
+            }
+        }
+        // Kraft sums: white and black sets with EOL and extension are not
+        // complete codes, but must not exceed 1.
+        for table in [&t.white, &t.black] {
+            assert!(table.iter().filter(|&&e| e != 0).count() < table.len());
+        }
+    }
+}

@@ -1,0 +1,529 @@
+//! The streaming page decoder (T.4 §4.1, §4.2; T.6 §2).
+
+use crate::bits::{BitReader, REVERSE};
+use crate::changes::to_row;
+
+/// Where decoded rows go: packed pixels, or changing elements.
+pub(crate) trait RowOut {
+    /// A good row, as changing elements; `pixels` is the row buffer to render into.
+    fn good(&mut self, cur: &[u32], width: u32, pixels: &mut [u8]);
+    /// A repeated (replacement) row: the last good row's pixels and changes.
+    fn bad(&mut self, pixels: &[u8], changes: &[u32]);
+}
+
+pub(crate) struct Pixels<F>(pub F);
+
+impl<F: FnMut(&[u8])> RowOut for Pixels<F> {
+    #[inline]
+    fn good(&mut self, cur: &[u32], width: u32, pixels: &mut [u8]) {
+        to_row(cur, width, pixels);
+        (self.0)(pixels);
+    }
+    fn bad(&mut self, pixels: &[u8], _changes: &[u32]) {
+        (self.0)(pixels);
+    }
+}
+
+struct Changes<F>(F);
+
+impl<F: FnMut(&[u32])> RowOut for Changes<F> {
+    #[inline]
+    fn good(&mut self, cur: &[u32], _width: u32, _pixels: &mut [u8]) {
+        (self.0)(cur);
+    }
+    fn bad(&mut self, _pixels: &[u8], changes: &[u32]) {
+        (self.0)(changes);
+    }
+}
+use crate::codes::{tables, Tables, RTC_EOLS};
+use crate::rowcode::{decode_1d, decode_2d, Stop};
+use crate::{BitOrder, Coding, DecodeOptions, PageEnd, PageStats, Status, T4Error, MAX_WIDTH};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Between rows: fill, EOLs or the next row's data.
+    RowStart,
+    /// After a damaged row: skipping to the next EOL.
+    Resync,
+    /// End marker seen, error, or finished.
+    Done,
+}
+
+/// Streaming decoder for one page of MH, MR or MMR data.
+///
+/// Feed coded bytes in chunks of any size with [`Decoder::push`]; each
+/// finished row is handed to a callback as packed bits (MSB-first, 1 =
+/// black, `(width + 7) / 8` bytes). The decoder performs no I/O and, once
+/// warmed up, allocates nothing per row.
+///
+/// Damaged MH/MR rows (a bad code, a row too long or too short, T.4 §4.1
+/// line errors) are replaced by the previous good row; decoding resumes at
+/// the next EOL, and after damage MR rows coded 2-D are replaced until the
+/// next 1-D row. With EOLs present a row is delivered once the EOL after it
+/// has been seen (or at [`Decoder::finish`]), so a row followed by garbage
+/// is caught. MMR has no EOLs: a bad code ends the page
+/// ([`PageEnd::MmrError`]).
+///
+/// ```
+/// use telefax_t4::{Coding, DecodeOptions, Decoder, EncodeOptions, Encoder};
+///
+/// // Encode two rows of 16 pixels as MR, K = 2.
+/// let mut enc = Encoder::new(16, EncodeOptions::new(Coding::Mr { k: 2 })).unwrap();
+/// let mut coded = Vec::new();
+/// enc.encode_row(&[0xF0, 0x0F], &mut coded).unwrap();
+/// enc.encode_row(&[0x78, 0x0F], &mut coded).unwrap();
+/// enc.finish(&mut coded);
+///
+/// // Decode, one byte at a time as from a modem.
+/// let mut dec = Decoder::new(DecodeOptions::new(Coding::Mr { k: 2 }, 16)).unwrap();
+/// let mut rows = Vec::new();
+/// for b in &coded {
+///     dec.push(&[*b], |row| rows.push(row.to_vec())).unwrap();
+/// }
+/// let stats = dec.finish(|row| rows.push(row.to_vec())).unwrap();
+/// assert_eq!(rows, vec![vec![0xF0, 0x0F], vec![0x78, 0x0F]]);
+/// assert_eq!(stats.end, telefax_t4::PageEnd::Rtc);
+/// assert_eq!(stats.bad_rows, 0);
+/// ```
+#[derive(Debug)]
+pub struct Decoder {
+    opts: DecodeOptions,
+    t: &'static Tables,
+    /// Unconsumed input, MSB-first.
+    buf: Vec<u8>,
+    /// Bit position of the next unconsumed bit in `buf`.
+    pos: usize,
+    /// Bytes dropped from the front of `buf` so far.
+    base: u64,
+    state: State,
+    /// Reference line: `n_ref` changing elements, then sentinels.
+    refc: Vec<u32>,
+    n_ref: usize,
+    /// Coding line buffer (`width + 4` long): `n_cur` changing elements.
+    cur: Vec<u32>,
+    n_cur: usize,
+    /// Last good row, packed (also the replacement for bad rows).
+    good: Vec<u8>,
+    stats: PageStats,
+    bad_run: u32,
+    eols: u32,
+    /// EOLs seen: rows are confirmed by the EOL that follows them.
+    eol_framing: bool,
+    /// `cur` holds a decoded row waiting for its EOL; `pending_1d` its kind.
+    pending: bool,
+    pending_1d: bool,
+    /// The tag bit of the last EOL asked for 2-D coding (MR).
+    next_2d: bool,
+    /// MR: a row was damaged; 2-D rows are unusable until the next 1-D row.
+    damaged: bool,
+    resync_zeros: usize,
+}
+
+impl Decoder {
+    /// A decoder for one page. Fails on a width outside 1..=[`MAX_WIDTH`],
+    /// `max_rows == 0`.
+    pub fn new(opts: DecodeOptions) -> Result<Self, T4Error> {
+        if opts.width == 0 || opts.width > MAX_WIDTH {
+            return Err(T4Error::InvalidWidth { width: opts.width });
+        }
+        if opts.max_rows == 0 {
+            return Err(T4Error::InvalidMaxRows);
+        }
+        let stride = crate::Bitmap::stride_for(opts.width);
+        let len = opts.width as usize + 4;
+        let refc = vec![opts.width; len];
+        Ok(Decoder {
+            t: tables(),
+            buf: Vec::new(),
+            pos: 0,
+            base: 0,
+            state: State::RowStart,
+            refc,
+            n_ref: 0,
+            cur: vec![opts.width; len],
+            n_cur: 0,
+            good: vec![0; stride],
+            stats: PageStats::default(),
+            bad_run: 0,
+            eols: 0,
+            eol_framing: false,
+            pending: false,
+            pending_1d: true,
+            next_2d: false,
+            damaged: false,
+            resync_zeros: 0,
+            opts,
+        })
+    }
+
+    /// Get ready for the next page with the same options, keeping the
+    /// buffers (no allocation). Unconsumed input is discarded.
+    pub fn reset(&mut self) {
+        self.buf.clear();
+        self.pos = 0;
+        self.base = 0;
+        self.state = State::RowStart;
+        self.refc.fill(self.opts.width);
+        self.n_ref = 0;
+        self.n_cur = 0;
+        self.good.fill(0);
+        self.stats = PageStats::default();
+        self.bad_run = 0;
+        self.eols = 0;
+        self.eol_framing = false;
+        self.pending = false;
+        self.pending_1d = true;
+        self.next_2d = false;
+        self.damaged = false;
+        self.resync_zeros = 0;
+    }
+
+    /// The options in use.
+    pub fn options(&self) -> &DecodeOptions {
+        &self.opts
+    }
+
+    /// Statistics so far.
+    pub fn stats(&self) -> PageStats {
+        let mut s = self.stats;
+        s.bytes = self.consumed_bytes();
+        s
+    }
+
+    /// The page has ended (end marker, MMR error or [`Decoder::finish`]).
+    pub fn is_done(&self) -> bool {
+        self.state == State::Done
+    }
+
+    fn consumed_bytes(&self) -> u64 {
+        self.base + self.pos.div_ceil(8) as u64
+    }
+
+    /// Feed the next chunk of coded bytes; `on_row` receives each finished
+    /// row. Returns [`Status::Complete`] once the end marker has been seen
+    /// (if `stop_at_end_marker`), with how many bytes of `data` belonged to
+    /// the page. Errors are hard failures (row limit); damage is not an error.
+    pub fn push(&mut self, data: &[u8], on_row: impl FnMut(&[u8])) -> Result<Status, T4Error> {
+        self.push_to(data, &mut Pixels(on_row))
+    }
+
+    /// As [`Decoder::push`], delivering rows as changing elements (transcoding).
+    pub(crate) fn push_changes(
+        &mut self,
+        data: &[u8],
+        on_row: impl FnMut(&[u32]),
+    ) -> Result<Status, T4Error> {
+        self.push_to(data, &mut Changes(on_row))
+    }
+
+    /// As [`Decoder::finish`], delivering rows as changing elements.
+    pub(crate) fn finish_changes(
+        &mut self,
+        on_row: impl FnMut(&[u32]),
+    ) -> Result<PageStats, T4Error> {
+        self.finish_to(&mut Changes(on_row))
+    }
+
+    pub(crate) fn push_to(
+        &mut self,
+        data: &[u8],
+        out: &mut impl RowOut,
+    ) -> Result<Status, T4Error> {
+        if self.state == State::Done {
+            return Ok(Status::Complete { consumed: 0 });
+        }
+        let before = self.buf.len();
+        match self.opts.bit_order {
+            BitOrder::MsbFirst => self.buf.extend_from_slice(data),
+            BitOrder::LsbFirst => self
+                .buf
+                .extend(data.iter().map(|&b| REVERSE[usize::from(b)])),
+        }
+        let r = self.run(out);
+        let status = if self.state == State::Done {
+            let end = self.pos.div_ceil(8).min(self.buf.len());
+            Status::Complete {
+                consumed: end.saturating_sub(before).min(data.len()),
+            }
+        } else {
+            Status::Partial
+        };
+        // Drop consumed bytes; what stays is at most one partial row.
+        let drop = (self.pos / 8).min(self.buf.len());
+        if self.state == State::Done {
+            self.base += self.pos.div_ceil(8) as u64;
+            self.buf.clear();
+            self.pos = 0;
+        } else if drop > 0 {
+            self.buf.drain(..drop);
+            self.pos -= drop * 8;
+            self.base += drop as u64;
+        }
+        r.map(|()| status)
+    }
+
+    /// End of data: deliver a row still waiting for its EOL and return the
+    /// page statistics. A row cut off by the end of data is dropped and
+    /// flagged in [`PageStats::truncated`].
+    pub fn finish(&mut self, on_row: impl FnMut(&[u8])) -> Result<PageStats, T4Error> {
+        self.finish_to(&mut Pixels(on_row))
+    }
+
+    pub(crate) fn finish_to(&mut self, out: &mut impl RowOut) -> Result<PageStats, T4Error> {
+        if self.state != State::Done {
+            if self.pending {
+                self.pending = false;
+                self.good_row(out)?;
+            }
+            if self.state == State::RowStart {
+                let start = self.pos / 8;
+                let first_mask = 0xFFu8 >> (self.pos % 8);
+                let rest = self.buf.get(start..).unwrap_or(&[]);
+                let nonzero = match rest.split_first() {
+                    Some((&f, tail)) => f & first_mask != 0 || tail.iter().any(|&b| b != 0),
+                    None => false,
+                };
+                if nonzero {
+                    self.stats.truncated = true;
+                }
+            }
+            self.pos = self.buf.len() * 8;
+            self.state = State::Done;
+        }
+        Ok(self.stats())
+    }
+
+    fn check_rows(&self) -> Result<(), T4Error> {
+        if self.stats.rows >= self.opts.max_rows {
+            return Err(T4Error::TooManyRows {
+                limit: self.opts.max_rows,
+                byte_offset: self.base + (self.pos / 8) as u64,
+            });
+        }
+        Ok(())
+    }
+
+    /// Deliver `cur` as a good row and make it the reference line.
+    fn good_row(&mut self, out: &mut impl RowOut) -> Result<(), T4Error> {
+        self.check_rows()?;
+        out.good(&self.cur[..self.n_cur], self.opts.width, &mut self.good);
+        self.stats.rows += 1;
+        self.bad_run = 0;
+        if self.pending_1d {
+            self.damaged = false;
+        }
+        std::mem::swap(&mut self.refc, &mut self.cur);
+        self.n_ref = self.n_cur;
+        let w = self.opts.width;
+        if let Some(s) = self.refc.get_mut(self.n_ref..self.n_ref + 3) {
+            s.fill(w);
+        }
+        Ok(())
+    }
+
+    /// Deliver the previous good row in place of a damaged one.
+    fn bad_row(&mut self, out: &mut impl RowOut) -> Result<(), T4Error> {
+        self.check_rows()?;
+        tracing::debug!(
+            row = self.stats.rows,
+            byte = self.base + (self.pos / 8) as u64,
+            "t4: bad row"
+        );
+        out.bad(&self.good, &self.refc[..self.n_ref]);
+        self.stats.rows += 1;
+        self.stats.bad_rows += 1;
+        self.bad_run += 1;
+        self.stats.longest_bad_run = self.stats.longest_bad_run.max(self.bad_run);
+        self.damaged = true;
+        Ok(())
+    }
+
+    fn end(&mut self, end: PageEnd) {
+        tracing::debug!(?end, rows = self.stats.rows, "t4: page end");
+        self.stats.end = end;
+        self.state = State::Done;
+    }
+
+    fn run(&mut self, out: &mut impl RowOut) -> Result<(), T4Error> {
+        let res = match self.opts.coding {
+            Coding::Mmr => self.run_mmr(out),
+            _ => self.run_t4(out),
+        };
+        if res.is_err() {
+            self.state = State::Done;
+        }
+        res
+    }
+
+    fn run_mmr(&mut self, out: &mut impl RowOut) -> Result<(), T4Error> {
+        let width = self.opts.width;
+        while self.state == State::RowStart {
+            let mut r = BitReader::new(&self.buf, self.pos);
+            let rem = r.remaining();
+            if rem == 0 {
+                return Ok(());
+            }
+            let w = r.peek();
+            if w >> 52 == 1 {
+                // EOL at a row start: EOFB (T.6 §2.4.1.2) or damage.
+                if rem < 24 {
+                    return Ok(());
+                }
+                if w >> 40 == 0x00_1001 {
+                    self.pos += 24;
+                    if self.opts.stop_at_end_marker {
+                        self.end(PageEnd::Eofb);
+                    } else {
+                        self.stats.end = PageEnd::Eofb;
+                    }
+                    continue;
+                }
+            }
+            match decode_2d(&mut r, self.t, width, &self.refc, &mut self.cur) {
+                Ok(n) => {
+                    self.n_cur = n;
+                    self.pos = r.pos();
+                    self.pending_1d = false;
+                    self.good_row(out)?;
+                }
+                Err(Stop::NeedMore) => return Ok(()),
+                Err(Stop::Bad) => {
+                    let byte_offset = self.base + (r.pos() / 8) as u64;
+                    self.pos = self.buf.len() * 8;
+                    self.end(PageEnd::MmrError {
+                        row: self.stats.rows,
+                        byte_offset,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn run_t4(&mut self, out: &mut impl RowOut) -> Result<(), T4Error> {
+        let width = self.opts.width;
+        let mr = matches!(self.opts.coding, Coding::Mr { .. });
+        let eol_tail = 1 + usize::from(mr);
+        loop {
+            match self.state {
+                State::Done => return Ok(()),
+                State::Resync => {
+                    let r = BitReader::new(&self.buf, self.pos);
+                    let rem = r.remaining();
+                    if rem == 0 {
+                        return Ok(());
+                    }
+                    let avail = rem.min(56);
+                    let lz = (r.peek().leading_zeros() as usize).min(avail);
+                    if lz == avail {
+                        self.resync_zeros = (self.resync_zeros + lz).min(64);
+                        self.pos += lz;
+                        continue;
+                    }
+                    let zeros = self.resync_zeros + lz;
+                    if zeros >= 11 {
+                        if rem < lz + eol_tail {
+                            self.pos += lz;
+                            self.resync_zeros = zeros.min(64);
+                            return Ok(());
+                        }
+                        let w = r.peek();
+                        self.next_2d = mr && (w << lz) & (1 << 62) == 0;
+                        self.pos += lz + eol_tail;
+                        self.resync_zeros = 0;
+                        self.eols = 1;
+                        self.eol_framing = true;
+                        self.state = State::RowStart;
+                    } else {
+                        self.resync_zeros = 0;
+                        self.pos += lz + 1;
+                    }
+                }
+                State::RowStart => {
+                    let mut r = BitReader::new(&self.buf, self.pos);
+                    let rem = r.remaining();
+                    if rem == 0 {
+                        return Ok(());
+                    }
+                    let w = r.peek();
+                    let avail = rem.min(56);
+                    let lz = (w.leading_zeros() as usize).min(avail);
+                    if lz == avail {
+                        // Only zeros so far: fill. Keep the last 11 (EOL prefix).
+                        if lz > 11 {
+                            self.pos += lz - 11;
+                        }
+                        if rem == avail {
+                            return Ok(());
+                        }
+                        continue;
+                    }
+                    if lz >= 11 {
+                        // EOL (T.4 §4.1.2), plus the tag bit for MR (§4.2.1.3.4).
+                        if rem < lz + eol_tail {
+                            return Ok(());
+                        }
+                        self.next_2d = mr && (w << lz) & (1 << 62) == 0;
+                        self.pos += lz + eol_tail;
+                        self.eol_framing = true;
+                        if self.pending {
+                            self.pending = false;
+                            self.good_row(out)?;
+                        }
+                        self.eols += 1;
+                        if self.eols >= RTC_EOLS && self.opts.stop_at_end_marker {
+                            self.end(PageEnd::Rtc);
+                        } else if self.eols >= RTC_EOLS {
+                            self.stats.end = PageEnd::Rtc;
+                        }
+                        continue;
+                    }
+                    // Row data.
+                    if self.pending {
+                        // The last row is followed by data, not an EOL: it was
+                        // too long, so damaged.
+                        self.pending = false;
+                        self.bad_row(out)?;
+                        self.state = State::Resync;
+                        continue;
+                    }
+                    self.eols = 0;
+                    self.stats.end = PageEnd::EndOfData;
+                    let two_d = mr && self.next_2d;
+                    if two_d && self.damaged {
+                        self.bad_row(out)?;
+                        self.state = State::Resync;
+                        continue;
+                    }
+                    let res = if two_d {
+                        decode_2d(&mut r, self.t, width, &self.refc, &mut self.cur)
+                    } else {
+                        decode_1d(&mut r, self.t, width, &mut self.cur)
+                    };
+                    match res {
+                        Ok(n) => {
+                            self.n_cur = n;
+                            self.pos = r.pos();
+                            if self.opts.rows_byte_aligned {
+                                self.pos = self.pos.div_ceil(8) * 8;
+                            }
+                            self.pending_1d = !two_d;
+                            if self.eol_framing {
+                                self.pending = true;
+                            } else {
+                                self.good_row(out)?;
+                            }
+                        }
+                        Err(Stop::NeedMore) => return Ok(()),
+                        Err(Stop::Bad) => {
+                            self.pos = r.pos();
+                            self.bad_row(out)?;
+                            self.resync_zeros = 0;
+                            self.state = State::Resync;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

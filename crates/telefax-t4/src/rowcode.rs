@@ -1,0 +1,411 @@
+//! Decoding and encoding of single rows: one-dimensional (T.4 §4.1.1),
+//! two-dimensional (T.4 §4.2.1.3, T.6 §2.2) and uncompressed mode
+//! (T.4 §4.1.3 / Table 4/T.4 extension, Table 6/T.4 code words).
+
+use crate::bits::{BitReader, BitWriter};
+use crate::changes::find_b1;
+use crate::codes::{
+    Mode, Tables, EXT_2D_BITS, EXT_2D_UNCOMPRESSED, MAX_MAKEUP, RUN_EOL, RUN_INDEX_BITS,
+    RUN_UNCOMPRESSED,
+};
+
+/// Outcome of a row decode that did not finish the row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// The data ends inside the row: retry from the row start with more.
+    NeedMore,
+    /// A code is invalid here, or runs overflow the row: the row is damaged.
+    Bad,
+}
+
+/// Changing elements being decoded into a fixed buffer of `width + 4`.
+pub(crate) struct ChangeBuf<'a> {
+    buf: &'a mut [u32],
+    n: usize,
+}
+
+impl ChangeBuf<'_> {
+    /// Append a change at `p`, cancelling a change at the same position (a
+    /// zero-length run) so the list stays strictly increasing. Fails if the
+    /// buffer is full (cannot happen for increasing positions < width).
+    #[inline(always)]
+    fn push(&mut self, p: u32) -> Result<(), Stop> {
+        if self.n > 0 && self.buf[self.n - 1] == p {
+            self.n -= 1;
+            return Ok(());
+        }
+        match self.buf.get_mut(self.n) {
+            Some(slot) => {
+                *slot = p;
+                self.n += 1;
+                Ok(())
+            }
+            None => Err(Stop::Bad),
+        }
+    }
+}
+
+/// Upper bound on codes per row, so hostile data cannot loop (zero-length
+/// runs and vertical codes with a1 = a0 make no progress).
+#[inline]
+fn step_limit(width: u32) -> u32 {
+    width.saturating_mul(2).saturating_add(64)
+}
+
+/// Value returned by [`read_run`] for the uncompressed-mode entry code.
+const UNCOMPRESSED: u32 = u32::MAX;
+
+/// Read one run of `colour` (0 white, 1 black): make-up codes then a
+/// terminating code. Fails with `Bad` if the run would exceed `max`.
+#[inline(always)]
+fn read_run(r: &mut BitReader, t: &Tables, colour: usize, max: u32) -> Result<u32, Stop> {
+    let table = if colour == 0 { &t.white } else { &t.black };
+    let mut run = 0u32;
+    loop {
+        let w = r.peek();
+        let e = table[(w >> (64 - RUN_INDEX_BITS)) as usize];
+        let len = usize::from(e & 15);
+        let rem = r.remaining();
+        if len == 0 {
+            // 11 zeros: an EOL (or fill) where a code should be.
+            if w >> 53 == 0 {
+                return Err(if rem < 11 { Stop::NeedMore } else { Stop::Bad });
+            }
+            return Err(if rem < RUN_INDEX_BITS as usize {
+                Stop::NeedMore
+            } else {
+                Stop::Bad
+            });
+        }
+        if len > rem {
+            return Err(Stop::NeedMore);
+        }
+        let v = e >> 4;
+        if v == RUN_EOL {
+            return Err(Stop::Bad);
+        }
+        r.consume(len);
+        if v == RUN_UNCOMPRESSED {
+            return if run == 0 {
+                Ok(UNCOMPRESSED)
+            } else {
+                Err(Stop::Bad)
+            };
+        }
+        run += u32::from(v);
+        if run > max {
+            return Err(Stop::Bad);
+        }
+        if v < 64 {
+            return Ok(run);
+        }
+    }
+}
+
+/// Decode uncompressed-mode code words (Table 6/T.4) until an exit code.
+/// `pos` is the next pixel, `colour` the colour of the pixel before it
+/// (the parity of `cur`). On exit `colour` is the colour of the next run.
+fn uncompressed(
+    r: &mut BitReader,
+    width: u32,
+    pos: &mut u32,
+    colour: &mut usize,
+    cur: &mut ChangeBuf,
+) -> Result<(), Stop> {
+    #[inline(always)]
+    fn set(
+        c: usize,
+        pos: u32,
+        width: u32,
+        colour: &mut usize,
+        cur: &mut ChangeBuf,
+    ) -> Result<(), Stop> {
+        if c != *colour {
+            if pos < width {
+                cur.push(pos)?;
+            }
+            *colour = c;
+        }
+        Ok(())
+    }
+    loop {
+        let rem = r.remaining();
+        let w = r.peek();
+        let z = w.leading_zeros() as usize;
+        if z <= 5 {
+            // 0^z 1 = z white then one black (z <= 4); 000001 = five white.
+            if z + 1 > rem {
+                return Err(Stop::NeedMore);
+            }
+            let black = z < 5;
+            let n = z as u32 + u32::from(black);
+            if *pos + n > width {
+                return Err(Stop::Bad);
+            }
+            if z > 0 {
+                set(0, *pos, width, colour, cur)?;
+                *pos += z as u32;
+            }
+            if black {
+                set(1, *pos, width, colour, cur)?;
+                *pos += 1;
+            }
+            r.consume(z + 1);
+        } else if z <= 10 {
+            // Exit: 0^z 1 T, with z - 6 white pixels first; T = next colour.
+            if z + 2 > rem {
+                return Err(Stop::NeedMore);
+            }
+            let whites = z as u32 - 6;
+            if *pos + whites > width {
+                return Err(Stop::Bad);
+            }
+            if whites > 0 {
+                set(0, *pos, width, colour, cur)?;
+                *pos += whites;
+            }
+            let t = ((w >> (62 - z)) & 1) as usize;
+            set(t, *pos, width, colour, cur)?;
+            r.consume(z + 2);
+            return Ok(());
+        } else {
+            return Err(if rem < 12 { Stop::NeedMore } else { Stop::Bad });
+        }
+    }
+}
+
+/// Decode a one-dimensional (MH) row into changing elements.
+pub(crate) fn decode_1d(
+    r: &mut BitReader,
+    t: &Tables,
+    width: u32,
+    cur: &mut [u32],
+) -> Result<usize, Stop> {
+    let mut rr = r.clone();
+    let res = decode_1d_inner(&mut rr, t, width, cur);
+    *r = rr;
+    res
+}
+
+#[inline(always)]
+fn decode_1d_inner(
+    r: &mut BitReader,
+    t: &Tables,
+    width: u32,
+    cur: &mut [u32],
+) -> Result<usize, Stop> {
+    let mut cur = ChangeBuf { buf: cur, n: 0 };
+    let cur = &mut cur;
+    let mut a0 = 0u32;
+    let mut colour = 0usize;
+    let limit = step_limit(width);
+    let mut steps = 0u32;
+    loop {
+        steps += 1;
+        if steps > limit {
+            return Err(Stop::Bad);
+        }
+        let run = read_run(r, t, colour, width - a0)?;
+        if run == UNCOMPRESSED {
+            uncompressed(r, width, &mut a0, &mut colour, cur)?;
+        } else {
+            a0 += run;
+            if a0 < width {
+                cur.push(a0)?;
+            }
+            colour ^= 1;
+        }
+        if a0 >= width {
+            return Ok(cur.n);
+        }
+    }
+}
+
+/// Decode a two-dimensional (MR/MMR) row against the reference line `refc`
+/// (changing elements followed by sentinels).
+pub(crate) fn decode_2d(
+    r: &mut BitReader,
+    t: &Tables,
+    width: u32,
+    refc: &[u32],
+    cur: &mut [u32],
+) -> Result<usize, Stop> {
+    let mut rr = r.clone();
+    let res = decode_2d_inner(&mut rr, t, width, refc, cur);
+    *r = rr;
+    res
+}
+
+#[inline(always)]
+fn decode_2d_inner(
+    r: &mut BitReader,
+    t: &Tables,
+    width: u32,
+    refc: &[u32],
+    cur: &mut [u32],
+) -> Result<usize, Stop> {
+    let mut cur = ChangeBuf { buf: cur, n: 0 };
+    let cur = &mut cur;
+    let w_i = width as i32;
+    let mut a0: i32 = -1;
+    let mut colour = 0usize;
+    let mut j = 0usize;
+    let limit = step_limit(width);
+    let mut steps = 0u32;
+    loop {
+        steps += 1;
+        if steps > limit {
+            return Err(Stop::Bad);
+        }
+        let rem = r.remaining();
+        let w = r.peek();
+        let (mode, len) = t.mode[(w >> 57) as usize];
+        let len = usize::from(len);
+        if let Mode::Vertical(k) = mode {
+            if len > rem {
+                return Err(Stop::NeedMore);
+            }
+            r.consume(len);
+            let b1 = refc[find_b1(refc, &mut j, a0, colour)] as i32;
+            let a1 = b1 + i32::from(k);
+            if a1 < a0.max(0) || a1 > w_i {
+                return Err(Stop::Bad);
+            }
+            if a1 < w_i {
+                cur.push(a1 as u32)?;
+            }
+            a0 = a1;
+            colour ^= 1;
+            if a0 >= w_i {
+                return Ok(cur.n);
+            }
+            continue;
+        }
+        match mode {
+            Mode::Horizontal => {
+                if len > rem {
+                    return Err(Stop::NeedMore);
+                }
+                r.consume(len);
+                let start = a0.max(0) as u32;
+                let r1 = read_run(r, t, colour, width - start)?;
+                if r1 == UNCOMPRESSED {
+                    return Err(Stop::Bad);
+                }
+                let a1 = start + r1;
+                let r2 = read_run(r, t, colour ^ 1, width - a1)?;
+                if r2 == UNCOMPRESSED {
+                    return Err(Stop::Bad);
+                }
+                let a2 = a1 + r2;
+                if a1 < width {
+                    cur.push(a1)?;
+                }
+                if a2 < width {
+                    cur.push(a2)?;
+                }
+                a0 = a2 as i32;
+            }
+            Mode::Pass => {
+                if len > rem {
+                    return Err(Stop::NeedMore);
+                }
+                r.consume(len);
+                let k = find_b1(refc, &mut j, a0, colour);
+                a0 = refc[k + 1] as i32;
+            }
+            Mode::Extension => {
+                if rem < EXT_2D_BITS as usize {
+                    return Err(Stop::NeedMore);
+                }
+                if (w >> (64 - EXT_2D_BITS)) as u32 != EXT_2D_UNCOMPRESSED {
+                    return Err(Stop::Bad);
+                }
+                r.consume(EXT_2D_BITS as usize);
+                let mut p = a0.max(0) as u32;
+                uncompressed(r, width, &mut p, &mut colour, cur)?;
+                a0 = p as i32;
+            }
+            _ => {
+                return Err(if rem < 12 { Stop::NeedMore } else { Stop::Bad });
+            }
+        }
+        if a0 >= w_i {
+            return Ok(cur.n);
+        }
+    }
+}
+
+/// Write one run of `colour`: extended/make-up codes then a terminating code
+/// (T.4 §4.1.1.2, runs over 2560 repeat the 2560 make-up code).
+#[inline(always)]
+pub(crate) fn put_run(w: &mut BitWriter, out: &mut Vec<u8>, t: &Tables, colour: usize, mut n: u32) {
+    while n > MAX_MAKEUP {
+        let c = t.makeup[colour][40];
+        w.put(out, c.bits, c.len);
+        n -= MAX_MAKEUP;
+    }
+    if n >= 64 {
+        let c = t.makeup[colour][(n / 64) as usize];
+        w.put(out, c.bits, c.len);
+        n %= 64;
+    }
+    let c = t.term[colour][n as usize];
+    w.put(out, c.bits, c.len);
+}
+
+/// Encode a row one-dimensionally from its changing elements (no sentinels
+/// needed; entries >= width are ignored).
+pub(crate) fn encode_1d(w: &mut BitWriter, out: &mut Vec<u8>, t: &Tables, width: u32, cur: &[u32]) {
+    let mut pos = 0u32;
+    let mut colour = 0usize;
+    for &c in cur {
+        if c >= width {
+            break;
+        }
+        put_run(w, out, t, colour, c - pos);
+        pos = c;
+        colour ^= 1;
+    }
+    put_run(w, out, t, colour, width - pos);
+}
+
+/// Encode a row two-dimensionally (T.4 §4.2.1.3.3 coding procedure).
+/// Both `refc` and `cur` carry the sentinels.
+pub(crate) fn encode_2d(
+    w: &mut BitWriter,
+    out: &mut Vec<u8>,
+    t: &Tables,
+    width: u32,
+    refc: &[u32],
+    cur: &[u32],
+) {
+    let w_i = width as i32;
+    let mut a0: i32 = -1;
+    let mut colour = 0usize;
+    let mut i = 0usize;
+    let mut j = 0usize;
+    while a0 < w_i {
+        let a1 = cur[i] as i32;
+        let k = find_b1(refc, &mut j, a0, colour);
+        let b1 = refc[k] as i32;
+        let b2 = refc[k + 1] as i32;
+        if b2 < a1 {
+            w.put(out, t.pass.bits, t.pass.len);
+            a0 = b2;
+        } else if (a1 - b1).abs() <= 3 {
+            let c = t.vert[(a1 - b1 + 3) as usize];
+            w.put(out, c.bits, c.len);
+            a0 = a1;
+            colour ^= 1;
+            i += 1;
+        } else {
+            let a2 = cur[i + 1] as i32;
+            w.put(out, t.horiz.bits, t.horiz.len);
+            put_run(w, out, t, colour, (a1 - a0.max(0)) as u32);
+            put_run(w, out, t, colour ^ 1, (a2 - a1) as u32);
+            a0 = a2;
+            i += 2;
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! Codec speed of telefax's T.4/T.6 codec against the `fax` crate (MMR), for
+//! `scripts/compare_t4.sh`, which runs libtiff on the same pages in the same run.
+//!
+//! `cargo run --release -p telefax-tiff --example codec_speed -- gen DIR`
+//!   writes the benchmark pages (uncompressed TIFF): dense text, dithered, near blank (standard
+//!   resolution, 1728 x 1143) and an A4 fine-resolution text page (1728 x 2287).
+//! `cargo run --release -p telefax-tiff --example codec_speed -- bench REPS PAGE.tif...`
+//!   prints, per page and coding, `telefax|fax PAGE CODING PIXELS BYTES ENC_NS DEC_NS` with the
+//!   median encode and decode time of REPS runs (MSB-first bytes, as in TIFF; MR with K = 4).
+#[path = "../tests/common/pages.rs"]
+mod pages;
+
+use std::time::Instant;
+
+use telefax_t4::{decode_page, encode_page, Bitmap, Coding, DecodeOptions, EncodeOptions};
+use telefax_tiff::{read_document, write_document, Page, Resolution, WriteOptions};
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn time<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut times = Vec::with_capacity(reps);
+    let mut last = None;
+    for _ in 0..reps {
+        let t0 = Instant::now();
+        let out = std::hint::black_box(f());
+        times.push(t0.elapsed().as_nanos() as f64);
+        last = Some(out);
+    }
+    (median(times), last.expect("reps >= 1"))
+}
+
+fn gen(dir: &str) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let std_rows = 1143; // A4 (297 mm) at 3.85 lines/mm
+    let fine_rows = 2287; // A4 at 7.7 lines/mm
+    let set = [
+        (
+            "dense_text_std",
+            pages::text(1728, std_rows, 1, 1),
+            Resolution::STANDARD,
+        ),
+        (
+            "dithered_std",
+            pages::dithered(1728, std_rows),
+            Resolution::STANDARD,
+        ),
+        (
+            "near_blank_std",
+            pages::near_blank(1728, std_rows, 2),
+            Resolution::STANDARD,
+        ),
+        (
+            "a4_fine_text",
+            pages::text(1728, fine_rows, 2, 3),
+            Resolution::FINE,
+        ),
+    ];
+    for (name, bitmap, res) in set {
+        let doc = write_document(
+            &[Page::from_bitmap(bitmap, Some(res))],
+            &WriteOptions::default(),
+        )?;
+        std::fs::write(format!("{dir}/{name}.tif"), doc)?;
+    }
+    Ok(())
+}
+
+/// Pack the `fax` crate's colour-change positions into a row (1 = black), as any user of it
+/// who wants pixels must.
+fn pack_transitions(transitions: &[u16], width: usize, row: &mut [u8]) {
+    row.fill(0);
+    let mut black = false;
+    let mut last = 0usize;
+    for &t in transitions.iter().chain(std::iter::once(&(width as u16))) {
+        let t = (t as usize).min(width);
+        if black && t > last {
+            for x in last..t {
+                row[x / 8] |= 0x80 >> (x % 8);
+            }
+        }
+        black = !black;
+        last = t;
+    }
+}
+
+fn bench(reps: usize, files: &[String]) -> Result<()> {
+    for file in files {
+        let name = file.rsplit('/').next().unwrap_or(file);
+        let pages = read_document(&std::fs::read(file)?)?;
+        let (bitmap, _) = pages[0].decode()?;
+        let pixels = u64::from(bitmap.width) * u64::from(bitmap.height);
+        for (cname, coding) in [
+            ("mh", Coding::Mh),
+            ("mr", Coding::Mr { k: 4 }),
+            ("mmr", Coding::Mmr),
+        ] {
+            let opts = EncodeOptions::new(coding);
+            let (enc_ns, coded) = time(reps, || encode_page(&bitmap, &opts));
+            let coded = coded?;
+            let dopts = DecodeOptions::new(coding, bitmap.width).max_rows(bitmap.height);
+            let (dec_ns, back) = time(reps, || decode_page(&coded, &dopts));
+            let (back, _) = back?;
+            if back != bitmap {
+                return Err(format!("{name} {cname}: telefax round trip differs").into());
+            }
+            println!(
+                "telefax {name} {cname} {pixels} {} {enc_ns:.0} {dec_ns:.0}",
+                coded.len()
+            );
+        }
+        // The `fax` crate, MMR only (it has no MH/MR encoder).
+        let width = bitmap.width as usize;
+        let w16 = u16::try_from(bitmap.width)?;
+        let h16 = u16::try_from(bitmap.height)?;
+        let stride = bitmap.stride();
+        let (enc_ns, coded) = time(reps, || {
+            let mut enc = fax::encoder::Encoder::new(fax::VecWriter::new());
+            for y in 0..bitmap.height {
+                let row = bitmap.row(y);
+                let pels = (0..width).map(|x| {
+                    if row[x / 8] & (0x80 >> (x % 8)) != 0 {
+                        fax::Color::Black
+                    } else {
+                        fax::Color::White
+                    }
+                });
+                enc.encode_line(pels, w16).expect("VecWriter cannot fail");
+            }
+            enc.finish().expect("VecWriter cannot fail").finish()
+        });
+        let mut out = Bitmap::new(bitmap.width, bitmap.height);
+        let (dec_ns, ok) = time(reps, || {
+            let mut y = 0usize;
+            fax::decoder::decode_g4(coded.iter().copied(), w16, Some(h16), |t| {
+                if y < bitmap.height as usize {
+                    pack_transitions(t, width, &mut out.data[y * stride..(y + 1) * stride]);
+                }
+                y += 1;
+            })
+        });
+        if ok.is_none() || out != bitmap {
+            return Err(format!("{name}: fax crate round trip differs").into());
+        }
+        println!(
+            "fax {name} mmr {pixels} {} {enc_ns:.0} {dec_ns:.0}",
+            coded.len()
+        );
+    }
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("gen") if args.len() == 2 => gen(&args[1]),
+        Some("bench") if args.len() >= 3 => bench(args[1].parse()?, &args[2..]),
+        _ => Err("usage: codec_speed gen DIR | codec_speed bench REPS PAGE.tif...".into()),
+    }
+}

@@ -1,0 +1,143 @@
+//! The V.21 control channel and call tones as the endpoint uses them: HDLC frames out
+//! (T.30 §5.3.1 preamble, then frames), HDLC frames in, CNG/CED (T.30 §5.2).
+
+use telefax_modem::hdlc::{FramerConfig, HdlcDeframer, HdlcEvent, HdlcFramer, DEFAULT_MAX_FRAME};
+use telefax_modem::tones::ToneGenerator;
+use telefax_modem::{BitSource, RxSink, RxStatus};
+use tracing::warn;
+
+/// A transmission of T.30 frames: preamble flags, the frames, a closing flag.
+pub(super) struct FrameTx {
+    framer: HdlcFramer,
+}
+
+impl FrameTx {
+    pub(super) fn new(preamble_flags: u16) -> Self {
+        let cfg = FramerConfig {
+            preamble_flags: usize::from(preamble_flags),
+            ..FramerConfig::default()
+        };
+        let framer = HdlcFramer::new(cfg).unwrap_or_else(|_| {
+            // The default configuration is valid; only a changed default could fail.
+            HdlcFramer::new(FramerConfig::default()).expect("default HDLC framer config")
+        });
+        FrameTx { framer }
+    }
+
+    /// Queue one frame (address, control, FCF, FIF; the FCS is added).
+    pub(super) fn push(&mut self, frame: &[u8]) {
+        if let Err(e) = self.framer.queue_frame(frame) {
+            warn!(error = %e, "frame not sent");
+        }
+        self.framer.finish();
+    }
+}
+
+impl BitSource for FrameTx {
+    fn next_bit(&mut self) -> Option<u8> {
+        self.framer.next_bit()
+    }
+}
+
+/// A frame or a damaged frame found by the V.21 receiver.
+pub(super) enum Received<'a> {
+    /// Address, control, FCF and FIF of a frame whose FCS checked.
+    Good(&'a [u8]),
+    /// A frame with a bad FCS (or aborted): T.30 §5.4.2 asks for CRP or silence.
+    Bad,
+}
+
+/// Collects HDLC frames from the V.21 demodulator during one block, in a reused buffer.
+pub(super) struct FrameRx {
+    deframer: HdlcDeframer,
+    bytes: Vec<u8>,
+    items: Vec<(usize, usize, bool)>,
+}
+
+impl FrameRx {
+    pub(super) fn new() -> Self {
+        FrameRx {
+            deframer: HdlcDeframer::new(DEFAULT_MAX_FRAME),
+            bytes: Vec::with_capacity(4 * DEFAULT_MAX_FRAME),
+            items: Vec::with_capacity(8),
+        }
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.bytes.clear();
+        self.items.clear();
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub(super) fn get(&self, i: usize) -> Received<'_> {
+        let (start, len, good) = self.items[i];
+        if good {
+            Received::Good(&self.bytes[start..start + len])
+        } else {
+            Received::Bad
+        }
+    }
+
+    pub(super) fn heap_bytes(&self) -> usize {
+        self.bytes.capacity() + self.items.capacity() * 3 * core::mem::size_of::<usize>() + DEFAULT_MAX_FRAME + 2
+    }
+}
+
+impl RxSink for FrameRx {
+    fn put_bit(&mut self, bit: u8) {
+        match self.deframer.put_bit(bit) {
+            Some(HdlcEvent::Frame(f)) => {
+                let start = self.bytes.len();
+                self.bytes.extend_from_slice(f);
+                self.items.push((start, f.len(), true));
+            }
+            Some(HdlcEvent::BadFcs { .. }) => self.items.push((0, 0, false)),
+            _ => {}
+        }
+    }
+
+    fn status(&mut self, status: RxStatus) {
+        if status == RxStatus::CarrierDown {
+            self.deframer.reset();
+        }
+    }
+}
+
+/// A call tone being played.
+pub(super) struct ToneTx {
+    gen: ToneGenerator,
+    done: bool,
+}
+
+impl ToneTx {
+    /// A single tone burst of `ms` milliseconds.
+    pub(super) fn steady(hz: f32, level_dbm0: f32, ms: u32) -> Self {
+        ToneTx {
+            gen: ToneGenerator::custom(hz, level_dbm0, ms as f32 / 1000.0, 0.0, false),
+            done: false,
+        }
+    }
+
+    /// CNG with its cadence, endless (T.30 §5.2.2).
+    pub(super) fn cng(level_dbm0: f32) -> Self {
+        ToneTx {
+            gen: ToneGenerator::cng(level_dbm0),
+            done: false,
+        }
+    }
+
+    pub(super) fn fill(&mut self, out: &mut [i16]) -> usize {
+        let n = self.gen.fill(out);
+        if n < out.len() {
+            self.done = true;
+        }
+        n
+    }
+
+    pub(super) fn is_done(&self) -> bool {
+        self.done
+    }
+}

@@ -1,0 +1,864 @@
+//! The fax endpoint: one Group 3 fax terminal that sends or receives a fax over an audio
+//! stream, joining the modems (`telefax-modem`), the T.30 session engine (`telefax-t30`) and
+//! the page codec (`telefax-t4`).
+//!
+//! [`Endpoint`] is sans-IO: it never reads a clock, a file or a socket. The embedder pushes
+//! received 8 kHz samples in ([`Endpoint::handle_rx`], [`Endpoint::handle_silence`]), pulls
+//! samples to transmit ([`Endpoint::poll_tx`], which always fills the whole buffer, with
+//! silence when idle) and drains [`Endpoint::poll_event`]. Time is the number of received
+//! samples. Blocks may be any length from one sample up; nothing is allocated per block.
+//!
+//! ```
+//! use telefax::endpoint::{Endpoint, EndpointConfig, Event};
+//! use telefax::t4::Bitmap;
+//!
+//! // Two endpoints joined back to back (each one's output is the other's input).
+//! let mut page = Bitmap::new(1728, 40);
+//! for y in 0..40 { page.set(100 + y, y, true); }
+//! let mut caller = Endpoint::new(EndpointConfig::sender()).unwrap();
+//! caller.queue_page(page.clone(), 204.0, 98.0).unwrap();
+//! caller.finish_document().unwrap();
+//! let mut answerer = Endpoint::new(EndpointConfig::receiver()).unwrap();
+//! let (mut a, mut b) = ([0i16; 160], [0i16; 160]);
+//! let mut received = Vec::new();
+//! for _ in 0..(8000 * 90 / 160) {
+//!     caller.poll_tx(&mut a);
+//!     answerer.poll_tx(&mut b);
+//!     caller.handle_rx(&b);
+//!     answerer.handle_rx(&a);
+//!     while let Some(ev) = answerer.poll_event() {
+//!         if let Event::PageReceived(p) = ev { received.push(p.bitmap); }
+//!     }
+//!     while caller.poll_event().is_some() {}
+//!     if caller.is_ended() && answerer.is_ended() { break; }
+//! }
+//! assert_eq!(received, vec![page]);
+//! ```
+
+mod config;
+mod link;
+pub mod page;
+
+use std::collections::VecDeque;
+
+use telefax_modem::any::{AnyDemodulator, AnyModulator, ModemKind, RxOptions, TxOptions};
+use telefax_modem::v21::{Channel, V21Rx, V21Tx};
+use telefax_modem::{Demodulator, Modulator, RxSink, RxStatus};
+use telefax_t30::capabilities::{FastModem, Modem};
+use telefax_t30::session::{
+    self, CallResult, Carrier, Command, Job, Mode, ModemEvent, PageQuality, Phase, Session,
+    Tone, Training, TxData,
+};
+use telefax_t30::{Capabilities, Fcf};
+use telefax_t4::{decode_page, BitOrder, Bitmap, DecodeOptions, PageStats};
+use tracing::{debug, warn};
+
+pub use config::{EndpointConfig, JobKind};
+pub use page::{OutgoingPage, PageError};
+pub use session::{Role, SampleTime};
+
+use link::{FrameRx, FrameTx, ToneTx};
+use telefax_modem::BitSource;
+
+/// Samples processed per internal step: timers are checked at this granularity (10 ms).
+const STEP: usize = 80;
+
+/// The longest page the receiver keeps, in octets (a hostile sender cannot make it grow
+/// further; the session engine applies the same kind of bound).
+const MAX_PAGE_OCTETS: usize = 16 << 20;
+
+/// Flags sent before the first ECM frame on the high-speed modem (about 200 ms at 2400 bit/s
+/// and more at higher rates; T.30 Annex A only asks for at least one).
+const ECM_PREAMBLE_FLAGS: u16 = 60;
+
+/// Errors of the endpoint's API (usage errors). Protocol failures are reported as
+/// [`Event::Ended`] with the T.30 reason.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EndpointError {
+    /// Pages can only be queued on a sending endpoint before [`Endpoint::finish_document`].
+    #[error("this endpoint does not accept pages now ({0})")]
+    NotAcceptingPages(&'static str),
+    /// A sending endpoint needs at least one page.
+    #[error("the document has no pages")]
+    EmptyDocument,
+    /// The page has no pixels or an impossible size.
+    #[error("page {index} has an unusable size {width}x{height}")]
+    BadPage {
+        /// 0-based page index.
+        index: usize,
+        /// Width in pixels.
+        width: u32,
+        /// Height in rows.
+        height: u32,
+    },
+    /// The configuration cannot be used.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// The T.30 engine refused to start.
+    #[error("T.30 session: {0}")]
+    Session(#[from] telefax_t30::Error),
+}
+
+/// A page received by the endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReceivedPage {
+    /// 1-based page number in the call.
+    pub number: u32,
+    /// The decoded image (damaged rows repaired by repeating the previous good row).
+    pub bitmap: Bitmap,
+    /// Decoder statistics: rows, bad rows, the longest run of bad rows.
+    pub stats: PageStats,
+    /// The mode the page was sent in (modem, coding, resolution, width).
+    pub mode: Mode,
+    /// Horizontal and vertical resolution in dots per inch.
+    pub dpi: (f32, f32),
+    /// The coded data as received (line bit order).
+    pub coded: Vec<u8>,
+    /// The response the endpoint sent (MCF, RTP or RTN); `None` if the call ended first.
+    pub response: Option<Fcf>,
+}
+
+/// What happened in the call, for the application.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// The T.30 procedure entered a new phase (T.30 §2.1).
+    Phase(Phase),
+    /// The far end identified itself (TSI, CSI or CIG).
+    RemoteIdentity {
+        /// The frame that carried it.
+        fcf: Fcf,
+        /// The identity in reading order.
+        identity: String,
+    },
+    /// The far end's capabilities (DIS or DTC).
+    RemoteCapabilities(Box<Capabilities>),
+    /// The mode for the next pages was fixed (DCS sent or received).
+    Negotiated(Mode),
+    /// A training check finished (CFR or FTT).
+    Training {
+        /// The modem and rate trained.
+        modem: FastModem,
+        /// Whether it succeeded.
+        ok: bool,
+    },
+    /// The high-speed receiver trained; `quality_db` is its signal-quality estimate.
+    ReceiverTrained {
+        /// Signal quality in dB, if the modem measures one.
+        quality_db: Option<f32>,
+    },
+    /// A page was sent and the far end answered.
+    PageSent {
+        /// 0-based page index.
+        index: u32,
+        /// MCF, RTP, RTN (or PIP/PIN).
+        response: Fcf,
+    },
+    /// A page was received.
+    PageReceived(Box<ReceivedPage>),
+    /// The call is over, with its outcome.
+    Ended(CallResult),
+}
+
+/// What the transmitter is doing.
+enum Tx {
+    Idle,
+    Tone(ToneTx),
+    Frames { modem: V21Tx, framer: FrameTx },
+    Fast { modem: Box<AnyModulator>, data: FastData },
+}
+
+/// What a high-speed transmission carries: TCF zeros (T.30 §5.3.6.2.9), non-ECM page data,
+/// or ECM frames (T.30 Annex A), sent LSB first per octet as T.4 requires.
+enum FastData {
+    Zeros { bits: u64 },
+    Octets { octets: Vec<u8>, pos: usize, bit: u8 },
+    Frames(FrameTx),
+}
+
+impl BitSource for FastData {
+    fn next_bit(&mut self) -> Option<u8> {
+        match self {
+            FastData::Zeros { bits } => {
+                if *bits == 0 {
+                    return None;
+                }
+                *bits -= 1;
+                Some(0)
+            }
+            FastData::Octets { octets, pos, bit } => {
+                let byte = *octets.get(*pos)?;
+                let b = (byte >> *bit) & 1;
+                *bit += 1;
+                if *bit == 8 {
+                    *bit = 0;
+                    *pos += 1;
+                }
+                Some(b)
+            }
+            FastData::Frames(f) => f.next_bit(),
+        }
+    }
+}
+
+/// Collects a demodulator's output during one call of `demodulate`: octets (LSB first) and
+/// status changes with the octet count at which they happened.
+#[derive(Default)]
+struct FastSink {
+    octets: Vec<u8>,
+    statuses: Vec<(usize, RxStatus)>,
+    byte: u8,
+    nbits: u8,
+}
+
+impl RxSink for FastSink {
+    fn put_bit(&mut self, bit: u8) {
+        self.byte |= (bit & 1) << self.nbits;
+        self.nbits += 1;
+        if self.nbits == 8 {
+            self.octets.push(self.byte);
+            self.byte = 0;
+            self.nbits = 0;
+        }
+    }
+    fn status(&mut self, status: RxStatus) {
+        if matches!(status, RxStatus::TrainingSucceeded | RxStatus::CarrierUp) {
+            self.byte = 0;
+            self.nbits = 0;
+        }
+        self.statuses.push((self.octets.len(), status));
+    }
+}
+
+/// The high-speed receiver currently listening.
+struct FastRx {
+    modem: FastModem,
+    demod: Box<AnyDemodulator>,
+    carrier: bool,
+}
+
+/// The page being received (non-ECM): the coded octets since phase C began.
+struct RxPageBuf {
+    coded: Vec<u8>,
+    decoded: Option<(Bitmap, PageStats)>,
+}
+
+/// One fax terminal (T.30 Group 3) speaking over an 8 kHz audio stream. See the
+/// [module documentation](self) for the driving loop.
+pub struct Endpoint {
+    cfg: EndpointConfig,
+    session: Session,
+    started: bool,
+    ended: bool,
+    hung_up: bool,
+    now: SampleTime,
+    phase: Phase,
+    mode: Option<Mode>,
+    // transmit side
+    tx: Tx,
+    cng: Option<ToneTx>,
+    /// Samples after the end of our own transmission during which received audio is
+    /// ignored (our echo must not be taken as the far end).
+    echo_guard: u32,
+    // receive side
+    v21: V21Rx,
+    frames: FrameRx,
+    ecm_frames: FrameRx,
+    fast: Option<FastRx>,
+    sink: FastSink,
+    rx_page: Option<RxPageBuf>,
+    // documents
+    pages_out: Vec<OutgoingPage>,
+    doc_finished: bool,
+    events: VecDeque<Event>,
+}
+
+impl core::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("now", &self.now)
+            .field("phase", &self.phase)
+            .field("mode", &self.mode)
+            .field("ended", &self.ended)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Endpoint {
+    /// A new endpoint. A receiving endpoint starts its call at once (an answering one with
+    /// CED, T.30 §5.2.3); a sending one starts when its document is complete
+    /// ([`Endpoint::finish_document`]).
+    pub fn new(cfg: EndpointConfig) -> Result<Endpoint, EndpointError> {
+        cfg.validate()?;
+        let session = Session::new(cfg.session_config(0, Default::default()));
+        let mut v21 = V21Rx::new(Channel::Channel2);
+        if let Some((on, off)) = cfg.v21_thresholds_dbm0 {
+            v21.set_carrier_thresholds(on, off);
+        }
+        let mut ep = Endpoint {
+            session,
+            started: false,
+            ended: false,
+            hung_up: false,
+            now: 0,
+            phase: Phase::A,
+            mode: None,
+            tx: Tx::Idle,
+            cng: None,
+            echo_guard: 0,
+            v21,
+            frames: FrameRx::new(),
+            ecm_frames: FrameRx::new(),
+            fast: None,
+            sink: FastSink {
+                octets: Vec::with_capacity(4096),
+                statuses: Vec::with_capacity(16),
+                ..FastSink::default()
+            },
+            rx_page: None,
+            pages_out: Vec::new(),
+            doc_finished: false,
+            events: VecDeque::with_capacity(32),
+            cfg,
+        };
+        if ep.cfg.job != JobKind::Send {
+            ep.start()?;
+        }
+        Ok(ep)
+    }
+
+    /// Queue a page to send (a sending endpoint, before [`Endpoint::finish_document`]).
+    /// `x_dpi`/`y_dpi` give its resolution (204 × 98 is standard, 204 × 196 fine); it is
+    /// re-coded to the negotiated coding, width and resolution when sent.
+    pub fn queue_page(&mut self, bitmap: Bitmap, x_dpi: f32, y_dpi: f32) -> Result<(), EndpointError> {
+        if self.cfg.job != JobKind::Send || self.doc_finished {
+            return Err(EndpointError::NotAcceptingPages(if self.doc_finished {
+                "document already finished"
+            } else {
+                "not a sending endpoint"
+            }));
+        }
+        if bitmap.width == 0
+            || bitmap.height == 0
+            || bitmap.data.len() != bitmap.stride() * bitmap.height as usize
+        {
+            return Err(EndpointError::BadPage {
+                index: self.pages_out.len(),
+                width: bitmap.width,
+                height: bitmap.height,
+            });
+        }
+        self.pages_out.push(OutgoingPage::new(bitmap, x_dpi, y_dpi));
+        Ok(())
+    }
+
+    /// Mark the document complete; a sending endpoint starts its call now.
+    pub fn finish_document(&mut self) -> Result<(), EndpointError> {
+        if self.cfg.job != JobKind::Send || self.doc_finished {
+            return Err(EndpointError::NotAcceptingPages("not a sending endpoint, or finished"));
+        }
+        if self.pages_out.is_empty() {
+            return Err(EndpointError::EmptyDocument);
+        }
+        self.doc_finished = true;
+        let format = config::document_format(&self.pages_out);
+        self.session = Session::new(self.cfg.session_config(self.pages_out.len() as u32, format));
+        self.start()
+    }
+
+    fn start(&mut self) -> Result<(), EndpointError> {
+        self.session.start(self.now)?;
+        self.started = true;
+        self.pump();
+        Ok(())
+    }
+
+    /// The time: samples received so far.
+    pub fn now(&self) -> SampleTime {
+        self.now
+    }
+
+    /// The current T.30 phase.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// The negotiated mode, once DCS has been sent or received.
+    pub fn mode(&self) -> Option<&Mode> {
+        self.mode.as_ref()
+    }
+
+    /// Whether the call is over ([`Event::Ended`] has been queued).
+    pub fn is_ended(&self) -> bool {
+        self.ended
+    }
+
+    /// The next event, if any. Call after each [`Endpoint::handle_rx`] and
+    /// [`Endpoint::poll_tx`] until it returns `None`.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When the endpoint next needs time to pass even if no audio arrives (for callers that
+    /// pace audio themselves): feed [`Endpoint::handle_silence`] up to that time.
+    pub fn poll_timeout(&self) -> Option<SampleTime> {
+        self.session.poll_timeout()
+    }
+
+    /// Abort the call: the far end is sent DCN where possible and the call ends with
+    /// `FailReason::Aborted`.
+    pub fn abort(&mut self) {
+        self.session.abort(self.now);
+        self.pump();
+    }
+
+    /// Received audio: 8 kHz linear samples from the far end, in order, any block size.
+    pub fn handle_rx(&mut self, samples: &[i16]) {
+        for chunk in samples.chunks(STEP) {
+            self.rx_step(Some(chunk), chunk.len());
+        }
+    }
+
+    /// `n` samples of silence were received (a gap in the audio).
+    pub fn handle_silence(&mut self, mut n: u64) {
+        while n > 0 {
+            let k = n.min(STEP as u64) as usize;
+            self.rx_step(None, k);
+            n -= k as u64;
+        }
+    }
+
+    /// Audio to transmit: fills all of `out` (silence when there is nothing to send).
+    pub fn poll_tx(&mut self, out: &mut [i16]) {
+        let mut filled = 0;
+        while filled < out.len() {
+            let rest = &mut out[filled..];
+            let (n, done) = match &mut self.tx {
+                Tx::Idle => {
+                    if let Some(cng) = self.cng.as_mut() {
+                        cng.fill(rest);
+                    } else {
+                        rest.fill(0);
+                    }
+                    (rest.len(), false)
+                }
+                Tx::Tone(t) => {
+                    let n = t.fill(rest);
+                    (n, t.is_done())
+                }
+                Tx::Frames { modem, framer } => {
+                    let n = modem.modulate(rest, framer);
+                    (n, n < rest.len())
+                }
+                Tx::Fast { modem, data } => {
+                    let n = modem.modulate(rest, data);
+                    (n, n < rest.len())
+                }
+            };
+            filled += n;
+            if done {
+                self.tx = Tx::Idle;
+                self.echo_guard = self.cfg.echo_guard_samples;
+                self.session.handle_modem(self.now, ModemEvent::TxDone);
+                self.pump();
+            } else if n == 0 {
+                out[filled..].fill(0);
+                break;
+            }
+        }
+    }
+
+    fn transmitting(&self) -> bool {
+        !matches!(self.tx, Tx::Idle)
+    }
+
+    /// One step of received audio (`None`: silence).
+    fn rx_step(&mut self, chunk: Option<&[i16]>, n: usize) {
+        self.now += n as u64;
+        if self.ended {
+            return;
+        }
+        let muted = self.transmitting() || self.echo_guard > 0;
+        self.echo_guard = self.echo_guard.saturating_sub(n as u32);
+        let zeros = [0i16; STEP];
+        let samples = match chunk {
+            Some(c) if !muted => c,
+            _ => &zeros[..n],
+        };
+        // V.21 channel 2: HDLC frames and its carrier.
+        let before = self.v21.carrier();
+        self.frames.clear();
+        self.v21.demodulate(samples, &mut self.frames);
+        let after = self.v21.carrier();
+        if !before && after {
+            self.session.handle_modem(self.now, ModemEvent::CarrierUp(Carrier::V21));
+        }
+        for i in 0..self.frames.len() {
+            match self.frames.get(i) {
+                link::Received::Good(bytes) => {
+                    debug!(hex = %hex(bytes), "frame received");
+                    self.session.handle_frame_bytes(self.now, bytes);
+                }
+                link::Received::Bad => self.session.handle_bad_frame(self.now),
+            }
+            self.pump();
+        }
+        if before && !after {
+            self.session.handle_modem(self.now, ModemEvent::CarrierDown(Carrier::V21));
+        }
+        self.pump();
+        // The high-speed receiver.
+        if let Some(fast) = self.fast.as_mut() {
+            self.sink.octets.clear();
+            self.sink.statuses.clear();
+            fast.demod.demodulate(samples, &mut self.sink);
+            self.feed_fast();
+        }
+        if let Some(t) = self.session.poll_timeout() {
+            if self.now >= t {
+                self.session.handle_timeout(self.now);
+            }
+        }
+        self.pump();
+    }
+
+    /// Hand the fast receiver's octets and status changes to the session, in order.
+    fn feed_fast(&mut self) {
+        let mut from = 0;
+        let statuses = core::mem::take(&mut self.sink.statuses);
+        for &(at, status) in &statuses {
+            self.fast_octets(from, at);
+            from = at;
+            self.fast_status(status);
+        }
+        let end = self.sink.octets.len();
+        self.fast_octets(from, end);
+        self.sink.statuses = statuses;
+    }
+
+    fn fast_octets(&mut self, from: usize, to: usize) {
+        if from >= to || !self.fast.as_ref().is_some_and(|f| f.carrier) {
+            return;
+        }
+        let data = &self.sink.octets[from..to];
+        if self.mode.is_some_and(|m| m.ecm_frame_size.is_some()) {
+            // ECM: the high-speed modem carries HDLC frames (FCD, RCP).
+            self.ecm_frames.clear();
+            for &octet in data {
+                for i in 0..8 {
+                    self.ecm_frames.put_bit((octet >> i) & 1);
+                }
+            }
+            for i in 0..self.ecm_frames.len() {
+                if let link::Received::Good(bytes) = self.ecm_frames.get(i) {
+                    if let Ok(frame) = telefax_t30::Frame::parse(bytes) {
+                        self.session.handle_fast_frame(self.now, frame);
+                    }
+                }
+            }
+            self.pump();
+            return;
+        }
+        if let Some(page) = self.rx_page.as_mut() {
+            let room = MAX_PAGE_OCTETS.saturating_sub(page.coded.len());
+            page.coded.extend_from_slice(&data[..data.len().min(room)]);
+        }
+        self.session.handle_rx_data(self.now, data);
+        self.pump();
+    }
+
+    fn fast_status(&mut self, status: RxStatus) {
+        let Some(fast) = self.fast.as_mut() else { return };
+        match status {
+            RxStatus::CarrierUp => {
+                self.session.handle_modem(self.now, ModemEvent::CarrierUp(Carrier::Fast));
+            }
+            RxStatus::TrainingSucceeded => {
+                fast.carrier = true;
+                let quality_db = fast.demod.signal_quality_db();
+                self.events.push_back(Event::ReceiverTrained { quality_db });
+                self.session
+                    .handle_modem(self.now, ModemEvent::TrainingSucceeded { quality_db });
+            }
+            RxStatus::TrainingFailed => {
+                self.session.handle_modem(self.now, ModemEvent::TrainingFailed);
+            }
+            RxStatus::CarrierDown => {
+                let was = fast.carrier;
+                fast.carrier = false;
+                if was {
+                    self.finish_rx_page();
+                }
+                self.session.handle_modem(self.now, ModemEvent::CarrierDown(Carrier::Fast));
+            }
+            _ => {}
+        }
+        self.pump();
+    }
+
+    /// The page carrier ended: decode what arrived and tell the session its quality before
+    /// the post-message command is handled (T.30 §5.3.6.1.6 copy quality).
+    fn finish_rx_page(&mut self) {
+        let Some(page) = self.rx_page.as_mut() else { return };
+        if page.decoded.is_some() {
+            return;
+        }
+        let Some(mode) = self.mode else { return };
+        let Some(coding) = page::t4_coding(mode.coding, mode.resolution) else {
+            return;
+        };
+        let width = mode.width.pels(mode.resolution);
+        let opts = DecodeOptions::new(coding, width).bit_order(BitOrder::LsbFirst);
+        match decode_page(&page.coded, &opts) {
+            Ok((bitmap, stats)) => {
+                let quality = PageQuality {
+                    rows: stats.rows,
+                    bad_rows: stats.bad_rows,
+                    longest_bad_run: stats.longest_bad_run,
+                };
+                debug!(?quality, "page received");
+                self.session.handle_page_quality(self.now, quality);
+                page.decoded = Some((bitmap, stats));
+            }
+            Err(e) => {
+                warn!(error = %e, "received page could not be decoded");
+                self.session.handle_page_quality(self.now, PageQuality::default());
+            }
+        }
+    }
+
+    /// Drain the session's commands and events.
+    fn pump(&mut self) {
+        while let Some(cmd) = self.session.poll_command() {
+            self.command(cmd);
+        }
+        while let Some(ev) = self.session.poll_event() {
+            self.session_event(ev);
+        }
+    }
+
+    fn command(&mut self, cmd: Command) {
+        debug!(?cmd, now = self.now, "command");
+        let level = self.cfg.tx_level_dbm0;
+        match cmd {
+            Command::SendTone { tone, duration_ms } => {
+                self.cng = None;
+                let hz = match tone {
+                    Tone::Ced => 2100.0,
+                    Tone::Cng => 1100.0,
+                };
+                self.tx = Tx::Tone(ToneTx::steady(hz, level, duration_ms));
+            }
+            Command::StartCng => {
+                self.cng = Some(ToneTx::cng(level));
+            }
+            Command::SendFrames {
+                frames,
+                preamble_flags,
+            } => {
+                self.cng = None;
+                let mut framer = FrameTx::new(preamble_flags);
+                for f in &frames {
+                    framer.push(&f.to_bytes());
+                }
+                match V21Tx::new(Channel::Channel2, level) {
+                    Ok(modem) => self.tx = Tx::Frames { modem, framer },
+                    Err(e) => warn!(error = %e, "V.21 transmitter"),
+                }
+            }
+            Command::StartTx {
+                modem,
+                training,
+                data,
+            } => {
+                self.cng = None;
+                let data = match data {
+                    TxData::Tcf { octets } => FastData::Zeros {
+                        bits: u64::from(octets) * 8,
+                    },
+                    TxData::Page { index } => FastData::Octets {
+                        octets: self.page_data(index),
+                        pos: 0,
+                        bit: 0,
+                    },
+                    TxData::Frames(frames) => {
+                        // T.30 Annex A: a short run of flags opens the ECM block.
+                        let mut tx = FrameTx::new(ECM_PREAMBLE_FLAGS);
+                        for f in &frames {
+                            tx.push(&f.to_bytes());
+                        }
+                        FastData::Frames(tx)
+                    }
+                };
+                let opts = TxOptions {
+                    rate: modem.bit_rate(),
+                    level_dbm0: level,
+                    short_train: training == Training::Short,
+                };
+                match AnyModulator::new(modem_kind(modem), &opts) {
+                    Ok(m) => {
+                        self.tx = Tx::Fast {
+                            modem: Box::new(m),
+                            data,
+                        }
+                    }
+                    Err(e) => {
+                        warn!(error = %e, "high-speed transmitter unavailable");
+                        self.session.handle_modem(self.now, ModemEvent::TxDone);
+                    }
+                }
+            }
+            Command::ListenV21 => {
+                self.fast = None;
+            }
+            Command::ListenFast { modem, training } => {
+                let keep = self.fast.as_ref().is_some_and(|f| f.modem == modem);
+                if keep && training == Training::Short {
+                    // V.17 short training reuses the equalizer of the long one.
+                    if let Some(f) = self.fast.as_mut() {
+                        f.demod.reset();
+                        f.carrier = false;
+                    }
+                } else {
+                    let opts = RxOptions {
+                        rate: modem.bit_rate(),
+                        short_train: training == Training::Short,
+                    };
+                    match AnyDemodulator::new(modem_kind(modem), &opts) {
+                        Ok(d) => {
+                            self.fast = Some(FastRx {
+                                modem,
+                                demod: Box::new(d),
+                                carrier: false,
+                            })
+                        }
+                        Err(e) => warn!(error = %e, "high-speed receiver unavailable"),
+                    }
+                }
+            }
+            Command::HangUp => {
+                self.cng = None;
+                self.fast = None;
+                self.hung_up = true;
+            }
+        }
+    }
+
+    /// The coded data of page `index` in the negotiated mode.
+    fn page_data(&mut self, index: u32) -> Vec<u8> {
+        let (Some(page), Some(mode)) = (self.pages_out.get(index as usize), self.mode) else {
+            warn!(index, "no such page, or no mode");
+            return Vec::new();
+        };
+        match page::encode_for_mode(page, &mode) {
+            Ok(d) => d,
+            Err(e) => {
+                warn!(error = %e, "page could not be coded for the negotiated mode");
+                Vec::new()
+            }
+        }
+    }
+
+    fn session_event(&mut self, ev: session::Event) {
+        let out = match ev {
+            session::Event::Phase(p) => {
+                self.phase = p;
+                if p == Phase::C && self.receiving() {
+                    self.rx_page = Some(RxPageBuf {
+                        coded: Vec::with_capacity(64 * 1024),
+                        decoded: None,
+                    });
+                }
+                Event::Phase(p)
+            }
+            session::Event::RemoteIdentity { fcf, identity } => {
+                Event::RemoteIdentity { fcf, identity }
+            }
+            session::Event::RemoteCapabilities(c) => Event::RemoteCapabilities(Box::new(c)),
+            session::Event::Negotiated(m) => {
+                self.mode = Some(m);
+                if m.ecm_frame_size.is_some() && self.cfg.job == JobKind::Send {
+                    // T.30 Annex A: the engine cuts the coded pages into frames itself.
+                    for i in 0..self.pages_out.len() as u32 {
+                        let data = self.page_data(i);
+                        self.session.set_page_data(i, data);
+                    }
+                }
+                Event::Negotiated(m)
+            }
+            session::Event::Training { modem, outcome } => Event::Training {
+                modem,
+                ok: outcome == session::TrainingOutcome::Confirmed,
+            },
+            session::Event::PageSent { index, response } => Event::PageSent { index, response },
+            session::Event::PageReceived(p) => {
+                self.finish_rx_page();
+                let buf = self.rx_page.take();
+                let (bitmap, stats) = match buf.as_ref().and_then(|b| b.decoded.clone()) {
+                    Some(d) => d,
+                    None => {
+                        let width = p.mode.width.pels(p.mode.resolution);
+                        let coding = page::t4_coding(p.mode.coding, p.mode.resolution);
+                        match coding.map(|c| {
+                            decode_page(
+                                &p.data,
+                                &DecodeOptions::new(c, width).bit_order(BitOrder::LsbFirst),
+                            )
+                        }) {
+                            Some(Ok(d)) => d,
+                            _ => (Bitmap::new(width, 0), PageStats::default()),
+                        }
+                    }
+                };
+                Event::PageReceived(Box::new(ReceivedPage {
+                    number: p.number,
+                    bitmap,
+                    stats,
+                    mode: p.mode,
+                    dpi: page::resolution_dpi(p.mode.resolution),
+                    coded: p.data,
+                    response: p.response,
+                }))
+            }
+            session::Event::Ended(r) => {
+                self.ended = true;
+                Event::Ended(r)
+            }
+        };
+        self.events.push_back(out);
+    }
+
+    fn receiving(&self) -> bool {
+        matches!(self.cfg.job, JobKind::Receive | JobKind::Poll)
+            || matches!(self.session.config().job, Job::Receive)
+    }
+
+    /// Bytes of memory this endpoint holds at rest (its own size plus heap buffers), for
+    /// comparing with other implementations' per-channel state.
+    pub fn memory_footprint(&self) -> usize {
+        core::mem::size_of::<Self>()
+            + self.sink.octets.capacity()
+            + self.sink.statuses.capacity() * core::mem::size_of::<(usize, RxStatus)>()
+            + self.events.capacity() * core::mem::size_of::<Event>()
+            + self.frames.heap_bytes()
+            + self
+                .pages_out
+                .iter()
+                .map(|p| p.bitmap.data.capacity())
+                .sum::<usize>()
+    }
+}
+
+/// The modem kind of a T.30 mode.
+fn modem_kind(m: FastModem) -> ModemKind {
+    match m.modem() {
+        Modem::V27ter => ModemKind::V27ter,
+        Modem::V29 => ModemKind::V29,
+        Modem::V17 => ModemKind::V17,
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+}
