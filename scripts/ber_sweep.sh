@@ -10,6 +10,10 @@
 # Usage: scripts/ber_sweep.sh [MODEM[:RATE] ...]        e.g. scripts/ber_sweep.sh v21 v17:14400
 # Environment:
 #   SECONDS_PER_RUN=20  LEVEL=-13  SEED=1234567
+#   LEAD_MS=0              silence (then noise) before spandsp's signal; 0 = the signal starts
+#                          at sample 0 like `telefax modem tx` (spandsp 0.0.6's V.17, V.27ter and
+#                          low-SNR V.29 receivers do not train when noise alone precedes the
+#                          signal: try LEAD_MS=100 to see it)
 #   SNRS="30 24 20"        override the SNR list for every modem/rate
 #   NOISE=auto|spandsp|telefax   who adds the noise: `telefax modem line` (auto: if it exists)
 #                          or `spmodem noise` (spandsp's AWGN)
@@ -57,7 +61,7 @@ if [ "$NOISE" = auto ]; then
         NOISE=telefax
     fi
 fi
-echo "note: noise added by $NOISE; signal ${LEVEL} dBm0; ${SECS} s per run" >&2
+echo "note: noise added by $NOISE; signal ${LEVEL} dBm0; ${SECS} s per run; spandsp lead ${LEAD_MS:-0} ms" >&2
 
 add_noise() { # IN OUT SNR
     local noise_dbm0
@@ -122,7 +126,7 @@ echo "|---|---|---|---|---|---|---|"
 for mr in "${SEL[@]}"; do
     m=${mr%%:*}
     r=${mr#*:}
-    "$SPMODEM" tx "$m" "$r" "$SECS" "$WORK/s.wav" "$LEVEL"
+    SPMODEM_LEAD_MS=${LEAD_MS:-0} "$SPMODEM" tx "$m" "$r" "$SECS" "$WORK/s.wav" "$LEVEL"
     tel=0
     if have_telefax_modem "$m" "$r"; then
         "$TELEFAX" modem tx --modem "$m" --rate "$r" --seconds "$SECS" --level-dbm0 "$LEVEL" -o "$WORK/t.wav" >/dev/null

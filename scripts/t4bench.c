@@ -4,7 +4,7 @@
  * usage: t4bench REPS page1.tif [page2.tif ...]
  * Each input is a 1-bit uncompressed (or any libtiff-readable bilevel) TIFF; only its first
  * directory is used. For every page and coding it prints one line:
- *   libtiff <page> <coding> <pixels> <coded_bytes> <encode_median_ns> <decode_median_ns>
+ *   libtiff <page> <coding> <pixels> <strip_bytes> <encode_median_ns> <decode_median_ns>
  * Encoding: TIFFClientOpen on an in-memory buffer, set tags, TIFFWriteEncodedStrip (one strip),
  * TIFFClose. Decoding: TIFFClientOpen on the coded buffer, TIFFReadEncodedStrip (one strip).
  * The decoded pixels are checked against the input (a mismatch is reported and exits 1).
@@ -97,11 +97,13 @@ static int encode(membuf *out, const unsigned char *pix, uint32_t w, uint32_t h,
     return 0;
 }
 
-static int decode(membuf *in, unsigned char *pix, tmsize_t size, double *ns) {
+static int decode(membuf *in, unsigned char *pix, tmsize_t size, double *ns, uint64_t *coded) {
     in->pos = 0;
     TIFF *t = TIFFClientOpen("mem", "r", (thandle_t)in, m_read, m_write, m_seek, m_close,
                              m_size, m_map, m_unmap);
     if (!t) return -1;
+    uint64_t *counts = NULL;
+    if (TIFFGetField(t, TIFFTAG_STRIPBYTECOUNTS, &counts) && counts) *coded = counts[0];
     double t0 = now_ns();
     tmsize_t got = TIFFReadEncodedStrip(t, 0, pix, size);
     *ns = now_ns() - t0;
@@ -147,17 +149,18 @@ int main(int argc, char **argv) {
                 if (encode(&m, pix, w, h, codings[c])) { fprintf(stderr, "t4bench: encode failed\n"); return 1; }
                 enc[i] = now_ns() - t0;
             }
-            size_t coded = m.len;
+            uint64_t coded = 0;
             for (int i = 0; i < reps; i++) {
                 memset(back, 0, (size_t)size);
-                if (decode(&m, back, size, &dec[i])) { fprintf(stderr, "t4bench: decode failed\n"); return 1; }
+                if (decode(&m, back, size, &dec[i], &coded)) { fprintf(stderr, "t4bench: decode failed\n"); return 1; }
             }
             if (memcmp(back, pix, (size_t)size)) {
                 fprintf(stderr, "t4bench: %s %s: libtiff round trip differs\n", name, cname[c]);
                 return 1;
             }
-            printf("libtiff %s %s %llu %zu %.0f %.0f\n", name, cname[c],
-                   (unsigned long long)w * h, coded, median(enc, reps), median(dec, reps));
+            printf("libtiff %s %s %llu %llu %.0f %.0f\n", name, cname[c],
+                   (unsigned long long)w * h, (unsigned long long)coded, median(enc, reps),
+                   median(dec, reps));
             free(m.buf);
         }
         free(pix);

@@ -10,5 +10,6 @@ pub use telefax_tiff as tiff;
 
 pub mod decoder;
 pub mod endpoint;
+pub mod simulate;
 pub use decoder::{CallDecoder, DecoderConfig, DecoderEvent};
 pub use endpoint::{Endpoint, EndpointConfig};

@@ -9,7 +9,11 @@ fn arbitrary_audio_never_panics() {
         .with_type::<(bool, bool, u16, Vec<i16>)>()
         .for_each(|(stereo, all, block, audio)| {
             let channels = if *stereo { 2 } else { 1 };
-            let mode = if *all { ReceiverMode::All } else { ReceiverMode::FollowDcs };
+            let mode = if *all {
+                ReceiverMode::All
+            } else {
+                ReceiverMode::FollowDcs
+            };
             let mut dec = CallDecoder::new(DecoderConfig::with_channels(channels).receivers(mode));
             let block = 1 + usize::from(*block % 2000);
             let mut pages = 0;

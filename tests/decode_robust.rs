@@ -11,15 +11,30 @@ fn stereo(case: &str) -> Vec<Vec<i16>> {
     read_wav16(&format!("{case}/line_stereo.wav"))
 }
 
-/// Resample by linear interpolation so that the recording runs `ppm` fast.
+/// Resample with a windowed-sinc interpolator (32 taps, Blackman window) so that the
+/// recording runs `ppm` fast, as a recorder with a fast sample clock would.
 fn clock_offset(x: &[i16], ppm: f64) -> Vec<i16> {
+    const HALF: isize = 16;
     let step = 1.0 + ppm * 1e-6;
     let mut out = Vec::with_capacity(x.len());
-    let mut t = 0.0f64;
-    while (t as usize) + 1 < x.len() {
-        let i = t as usize;
+    let mut t = HALF as f64;
+    while (t as isize) + HALF < x.len() as isize {
+        let i = t as isize;
         let f = t - i as f64;
-        out.push((f64::from(x[i]) * (1.0 - f) + f64::from(x[i + 1]) * f).round() as i16);
+        let mut acc = 0.0;
+        for k in -HALF + 1..=HALF {
+            let d = k as f64 - f;
+            let sinc = if d.abs() < 1e-12 {
+                1.0
+            } else {
+                (std::f64::consts::PI * d).sin() / (std::f64::consts::PI * d)
+            };
+            let w = 0.42
+                + 0.5 * (std::f64::consts::PI * d / HALF as f64).cos()
+                + 0.08 * (2.0 * std::f64::consts::PI * d / HALF as f64).cos();
+            acc += f64::from(x[(i + k) as usize]) * sinc * w;
+        }
+        out.push(acc.round().clamp(-32768.0, 32767.0) as i16);
         t += step;
     }
     out
@@ -51,7 +66,9 @@ fn noise(n: usize, rms: f64, seed: u64) -> Vec<i16> {
             // Sum of 4 uniforms ~ Gaussian-ish.
             let mut acc = 0.0;
             for _ in 0..4 {
-                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 acc += (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
             }
             (acc * rms * 1.732) as i16

@@ -48,10 +48,16 @@ fuzz_target!(|data: &[u8]| {
     let (tag, channels, body, mode) = match wav(data) {
         Some((tag, ch, body)) => (tag, ch, body, ReceiverMode::FollowDcs),
         None => {
-            let Some((&sel, rest)) = data.split_first() else { return };
+            let Some((&sel, rest)) = data.split_first() else {
+                return;
+            };
             let tag = [1u16, 6, 7][usize::from(sel % 3)];
             let ch = 1 + usize::from(sel >> 2 & 1);
-            let mode = if sel & 8 != 0 { ReceiverMode::All } else { ReceiverMode::FollowDcs };
+            let mode = if sel & 8 != 0 {
+                ReceiverMode::All
+            } else {
+                ReceiverMode::FollowDcs
+            };
             (tag, ch, rest, mode)
         }
     };
@@ -63,7 +69,11 @@ fuzz_target!(|data: &[u8]| {
     // Push in uneven blocks, polling as a real caller would.
     let block = 1 + body.len() % 777;
     for chunk in pcm.chunks(block * channels) {
-        let _ = if channels == 1 { dec.push(chunk) } else { dec.push_stereo(chunk) };
+        let _ = if channels == 1 {
+            dec.push(chunk)
+        } else {
+            dec.push_stereo(chunk)
+        };
         while dec.poll_event().is_some() {}
     }
     dec.finish();

@@ -74,6 +74,10 @@ struct Recent {
 pub(crate) struct Dialogue {
     mode: ReceiverMode,
     params: Option<Params>,
+    /// A DIS/DTC (or CSI/NSF) was heard and nothing since: the high-speed signal cannot start
+    /// before a DCS, so the receivers may rest (T.30 §5.3: phase B). Cleared by any other frame
+    /// or a damaged one (the DCS may have been lost).
+    phase_b: bool,
     generation: u32,
     /// DCS was heard and its TCF has not been answered (CFR/FTT) yet.
     expect_tcf: bool,
@@ -93,6 +97,7 @@ impl Dialogue {
         Dialogue {
             mode: config.receivers,
             params: None,
+            phase_b: false,
             generation: 0,
             expect_tcf: false,
             candidates: Vec::new(),
@@ -110,7 +115,7 @@ impl Dialogue {
         let selected = self.params.map(|p| (p.modem, p.rate));
         RxHint {
             selected,
-            all: self.mode == ReceiverMode::All || selected.is_none(),
+            all: self.mode == ReceiverMode::All || (selected.is_none() && !self.phase_b),
             deframe: self.params.is_none_or(|p| p.ecm),
             generation: self.generation,
         }
@@ -148,7 +153,9 @@ impl Dialogue {
 
     /// A receiver trained (or failed): report it, and say what its burst will be.
     pub fn training(&mut self, t: Training) -> BurstKind {
-        let matches = self.params.is_some_and(|p| (p.modem, p.rate) == (t.modem, t.rate));
+        let matches = self
+            .params
+            .is_some_and(|p| (p.modem, p.rate) == (t.modem, t.rate));
         if t.ok || matches {
             debug!(?t, "training");
             self.out.push_back(DecoderEvent::Training(t));
@@ -253,10 +260,12 @@ impl Dialogue {
         let fif = info.fif().to_vec();
         self.out.push_back(DecoderEvent::Frame(info));
         if !fcs_ok {
+            self.phase_b = false;
             return;
         }
         let Some(octet) = fcf_octet else { return };
         let code = fcf::strip_x(octet);
+        self.phase_b = matches!(code, fcf::DIS | fcf::CSI | fcf::NSF);
         match code {
             fcf::DCS => {
                 if let Some(p) = params::parse_dcs(&fif) {
@@ -264,7 +273,8 @@ impl Dialogue {
                     self.params = Some(p);
                     self.generation = self.generation.wrapping_add(1);
                     self.expect_tcf = true;
-                    self.out.push_back(DecoderEvent::Negotiated { time_s, params: p });
+                    self.out
+                        .push_back(DecoderEvent::Negotiated { time_s, params: p });
                 }
             }
             fcf::CFR | fcf::FTT => self.expect_tcf = false,
@@ -298,7 +308,8 @@ impl Dialogue {
                 if let Some(p) = self.ecm.flush() {
                     self.ecm_page(p, time);
                 }
-                self.out.push_back(DecoderEvent::CallEnded { time_s, dcn: true });
+                self.out
+                    .push_back(DecoderEvent::CallEnded { time_s, dcn: true });
                 self.ended = true;
             }
             _ => {}
@@ -337,7 +348,13 @@ impl Dialogue {
         for g in groups {
             let mut best: Option<(Decoded, &Candidate)> = None;
             for c in &g {
-                let data = page::skip_to_first_eol(&c.burst.data);
+                if c.params.is_none() && c.burst.ones * 50 < c.burst.bits {
+                    // Nearly all zeros: a TCF heard without its DCS, not a page.
+                    continue;
+                }
+                let Some(data) = page::skip_to_first_eol(&c.burst.data) else {
+                    continue;
+                };
                 let d = match c.params {
                     Some(p) => page::decode_best(&data, &[p.coding], &[p.width], p.resolution),
                     None => page::decode_best(
@@ -347,6 +364,8 @@ impl Dialogue {
                         VerticalResolution::Standard,
                     ),
                 };
+                // A guess needs a few good rows to count as a page.
+                let d = d.filter(|d| c.params.is_some() || d.score().0 >= 8);
                 if let Some(d) = d {
                     if best.as_ref().is_none_or(|(b, _)| d.score() > b.score()) {
                         best = Some((d, c));
@@ -354,7 +373,9 @@ impl Dialogue {
                 }
             }
             if let Some((d, c)) = best {
-                let res = c.params.map_or(VerticalResolution::Standard, |p| p.resolution);
+                let res = c
+                    .params
+                    .map_or(VerticalResolution::Standard, |p| p.resolution);
                 let page = ReceivedPage {
                     index: self.pages,
                     time_s: secs(c.burst.end.min(now)),
@@ -436,5 +457,193 @@ impl Dialogue {
         self.unconfirmed = Some(page.index);
         self.pages += 1;
         self.out.push_back(DecoderEvent::Page(Box::new(page)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use telefax_t4::{BitOrder, EncodeOptions};
+
+    const S: u64 = 8000;
+
+    fn frame(fcf: u8, fif: &[u8]) -> Vec<u8> {
+        let mut f = vec![0xFF, 0x13, fcf];
+        f.extend_from_slice(fif);
+        f
+    }
+
+    /// DCS FIF: V.29 9600, MR, standard, A4, no ECM.
+    const DCS_V29_MR: [u8; 3] = [0x00, 0x86, 0x00];
+
+    fn burst(channel: usize, kind: BurstKind, start: u64, end: u64, data: Vec<u8>) -> Burst {
+        Burst {
+            channel,
+            modem: FastModem::V29,
+            rate: 9600,
+            kind,
+            start,
+            end,
+            bits: data.len() as u64 * 8,
+            ones: 0,
+            longest_zero_run: 0,
+            hdlc_frames: 0,
+            data,
+        }
+    }
+
+    fn events(d: &mut Dialogue, now: u64) -> Vec<DecoderEvent> {
+        let mut q = VecDeque::new();
+        d.drain(now, &mut q);
+        q.into_iter().collect()
+    }
+
+    fn page_data(seed: u64) -> (telefax_t4::Bitmap, Vec<u8>) {
+        let bm = telefax_t4::testpages::text_page(1728, 120, seed);
+        let opts =
+            EncodeOptions::new(telefax_t4::Coding::Mr { k: 2 }).bit_order(BitOrder::LsbFirst);
+        let mut data = vec![0xFF, 0x3C]; // training tail / fill before the first EOL
+        data.extend(telefax_t4::encode_page(&bm, &opts).unwrap());
+        (bm, data)
+    }
+
+    #[test]
+    fn non_ecm_page_follows_dcs_tcf_and_is_confirmed() {
+        let mut d = Dialogue::new(&DecoderConfig::with_channels(2));
+        d.frame(6 * S, 0, frame(0x83, &DCS_V29_MR), true);
+        assert!(d.receiver_hint().selected == Some((FastModem::V29, 9600)));
+        assert!(!d.receiver_hint().all);
+        let kind = d.training(Training {
+            time_s: 7.0,
+            channel: 0,
+            modem: FastModem::V29,
+            rate: 9600,
+            ok: true,
+        });
+        assert_eq!(kind, BurstKind::Tcf);
+        d.burst(burst(0, kind, 7 * S, 8 * S + S / 2, vec![0; 1800]));
+        // CFR is on the other channel; even without it the next burst is the page.
+        let kind = d.training(Training {
+            time_s: 9.0,
+            channel: 0,
+            modem: FastModem::V29,
+            rate: 9600,
+            ok: true,
+        });
+        assert_eq!(kind, BurstKind::Page);
+        let (bm, data) = page_data(1);
+        d.burst(burst(0, kind, 9 * S, 20 * S, data.clone()));
+        // The same page heard as an echo on the other channel, damaged.
+        let mut echo = data;
+        for b in echo.iter_mut().skip(200).step_by(50) {
+            *b ^= 0x10;
+        }
+        d.burst(burst(1, BurstKind::Page, 9 * S + 10, 20 * S + 10, echo));
+        d.frame(21 * S, 0, frame(0x2F, &[]), true);
+        // The echo of EOP on channel 1 is left out.
+        d.frame(21 * S + 40, 1, frame(0x2F, &[]), true);
+        d.frame(22 * S, 1, frame(0x8C, &[]), true);
+        d.frame(23 * S, 0, frame(0xFB, &[]), true);
+        let ev = events(&mut d, 23 * S);
+        let pages: Vec<&ReceivedPage> = ev
+            .iter()
+            .filter_map(|e| match e {
+                DecoderEvent::Page(p) => Some(&**p),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(pages.len(), 1);
+        assert_eq!(pages[0].channel, 0, "the clean copy wins");
+        assert!(pages[0].bitmap == bm);
+        assert_eq!(pages[0].bad_rows, 0);
+        assert!(!pages[0].guessed);
+        let eops = ev
+            .iter()
+            .filter(|e| matches!(e, DecoderEvent::Frame(f) if f.name() == "EOP"))
+            .count();
+        assert_eq!(eops, 1);
+        assert!(ev.iter().any(|e| matches!(
+            e,
+            DecoderEvent::PageConfirmed {
+                page: 0,
+                confirmed: true,
+                response: "MCF"
+            }
+        )));
+        assert!(ev
+            .iter()
+            .any(|e| matches!(e, DecoderEvent::CallEnded { dcn: true, .. })));
+        assert!(ev
+            .iter()
+            .any(|e| matches!(e, DecoderEvent::Tcf(t) if t.ones == 0)));
+    }
+
+    #[test]
+    fn page_without_dcs_is_guessed() {
+        let mut d = Dialogue::new(&DecoderConfig::default());
+        assert!(d.receiver_hint().all);
+        let (bm, data) = page_data(2);
+        d.burst(burst(0, BurstKind::Page, S, 10 * S, data));
+        let mut q = VecDeque::new();
+        d.finish(11 * S, &mut q);
+        let page = q
+            .iter()
+            .find_map(|e| match e {
+                DecoderEvent::Page(p) => Some(p),
+                _ => None,
+            })
+            .expect("page");
+        assert!(page.guessed);
+        assert_eq!(page.coding, Coding::Mr);
+        assert!(page.bitmap == bm);
+        assert!(q
+            .iter()
+            .any(|e| matches!(e, DecoderEvent::CallEnded { dcn: false, .. })));
+    }
+
+    #[test]
+    fn ecm_page_from_fcd_frames_and_pps() {
+        let mut d = Dialogue::new(&DecoderConfig::default());
+        // DCS: V.17 14400, ECM, T.6 (bits 10, 14, 24, 27, 31 as in params tests).
+        let mut fif = [0u8; 4];
+        for b in [10usize, 14, 24, 27, 31] {
+            fif[(b - 1) / 8] |= 1 << ((b - 1) % 8);
+        }
+        d.frame(S, 0, frame(0x83, &fif), true);
+        assert!(d.receiver_hint().deframe);
+        let bm = telefax_t4::testpages::text_page(1728, 60, 3);
+        let opts = EncodeOptions::new(telefax_t4::Coding::Mmr).bit_order(BitOrder::LsbFirst);
+        let coded = telefax_t4::encode_page(&bm, &opts).unwrap();
+        let chunks: Vec<&[u8]> = coded.chunks(64).collect();
+        assert!(chunks.len() > 2);
+        for (i, c) in chunks.iter().enumerate() {
+            if i == 1 {
+                continue; // lost: comes back after PPR
+            }
+            let mut f = vec![0xFF, 0x03, fcf::FCD, i as u8];
+            f.extend_from_slice(c);
+            d.fast_frame(0, FastModem::V17, 14400, &f);
+        }
+        let n = chunks.len() as u8;
+        d.frame(5 * S, 0, frame(0xBF, &[0x2E, 0, 0, n - 1]), true);
+        assert!(events(&mut d, 5 * S)
+            .iter()
+            .all(|e| !matches!(e, DecoderEvent::Page(_))));
+        let mut f = vec![0xFF, 0x03, fcf::FCD, 1];
+        f.extend_from_slice(chunks[1]);
+        d.fast_frame(0, FastModem::V17, 14400, &f);
+        d.frame(7 * S, 0, frame(0xBF, &[0x2E, 0, 0, n - 1]), true);
+        let ev = events(&mut d, 7 * S);
+        let page = ev
+            .iter()
+            .find_map(|e| match e {
+                DecoderEvent::Page(p) => Some(p),
+                _ => None,
+            })
+            .expect("page after the retransmission");
+        assert!(page.ecm);
+        assert_eq!(page.coding, Coding::Mmr);
+        assert!(page.missing_frames.is_empty());
+        assert!(page.bitmap == bm);
     }
 }

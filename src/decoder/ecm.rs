@@ -249,7 +249,9 @@ mod tests {
         assert!(a.pps(&[fcf::MPS, 0, 0, 2]).is_none(), "frame 1 missing");
         // PPR, then the sender resends frame 1 and the same PPS.
         a.fast_frame(&fcd(1, 2));
-        let p = a.pps(&[fcf::MPS, 0, 0, 2]).expect("page after retransmission");
+        let p = a
+            .pps(&[fcf::MPS, 0, 0, 2])
+            .expect("page after retransmission");
         assert_eq!(p.data, [[1u8; 4], [2; 4], [3; 4]].concat());
         assert_eq!(p.blocks, 1);
     }
@@ -258,7 +260,10 @@ mod tests {
     fn two_blocks_and_flush_reports_missing() {
         let mut a = EcmAssembler::new();
         a.fast_frame(&fcd(0, 1));
-        assert!(a.pps(&[0, 0, 0, 0]).is_none(), "PPS-NULL: block ends, page continues");
+        assert!(
+            a.pps(&[0, 0, 0, 0]).is_none(),
+            "PPS-NULL: block ends, page continues"
+        );
         a.fast_frame(&fcd(1, 9));
         assert!(a.pps(&[fcf::EOP, 0, 1, 1]).is_none());
         let p = a.flush().expect("partial page");

@@ -33,8 +33,6 @@ struct BurstState {
     hdlc_frames: usize,
     /// A trained burst ended in the last block (V.17: arm the short training).
     ended_ok: bool,
-    /// Training failed in the last block (V.17: go back to the long training).
-    failed: bool,
 }
 
 struct FastSlot {
@@ -72,7 +70,6 @@ impl ChannelRx {
                     deframe: false,
                     hdlc_frames: 0,
                     ended_ok: false,
-                    failed: false,
                 },
             })
             .collect();
@@ -89,14 +86,11 @@ impl ChannelRx {
     pub fn process(&mut self, samples: &[i16], t0: u64, hint: RxHint, dlg: &mut Dialogue) {
         let t_end = t0 + samples.len() as u64;
         let ch = self.index;
-        self.control
-            .process(samples, |bytes, ok| dlg.frame(t_end, ch, bytes.to_vec(), ok));
-        self.tones.process(samples, |tone| dlg.tone(t_end, ch, tone));
-        // While V.21 is on the line (the other side's control frames in a mono mix), the
-        // high-speed receivers hear silence: a training attempt on V.21 would cost a V.17
-        // receiver the equalizer it needs for the short training of the next page.
-        static QUIET: [i16; super::STEP] = [0; super::STEP];
-        let v21_on = self.control.carrier();
+        self.control.process(samples, |bytes, ok| {
+            dlg.frame(t_end, ch, bytes.to_vec(), ok)
+        });
+        self.tones
+            .process(samples, |tone| dlg.tone(t_end, ch, tone));
         let new_dcs = hint.generation != self.generation;
         self.generation = hint.generation;
         for slot in &mut self.fast {
@@ -130,18 +124,15 @@ impl ChannelRx {
                 rate: *rate,
                 time: t_end,
             };
-            let input = if v21_on && !sink.st.trained && samples.len() <= QUIET.len() {
-                &QUIET[..samples.len()]
-            } else {
-                samples
-            };
-            demod.process(input, &mut sink);
-            // A failed training keeps the short-training expectation: the failure may have
-            // been another signal (V.21 in a mono mix); only a new DCS means long training.
-            st.failed = false;
+            demod.process(samples, &mut sink);
             if st.ended_ok {
                 st.ended_ok = false;
-                tracing::debug!(channel = ch, modem = modem.name(), rate = *rate, "burst ended: expect short training next");
+                tracing::debug!(
+                    channel = ch,
+                    modem = modem.name(),
+                    rate = *rate,
+                    "burst ended: expect short training next"
+                );
                 demod.set_short_train(true);
             }
         }
@@ -225,7 +216,14 @@ impl RxSink for Sink<'_> {
             RxStatus::TrainingSucceeded => {
                 if self.st.trained {
                     // Retrained without a carrier drop: close the previous burst first.
-                    close(self.st, self.channel, self.modem, self.rate, self.time, self.dlg);
+                    close(
+                        self.st,
+                        self.channel,
+                        self.modem,
+                        self.rate,
+                        self.time,
+                        self.dlg,
+                    );
                 }
                 let kind = self.dlg.training(Training {
                     time_s: super::secs(self.time),
@@ -242,7 +240,6 @@ impl RxSink for Sink<'_> {
                 self.st.hdlc_frames = 0;
             }
             RxStatus::TrainingFailed => {
-                self.st.failed = true;
                 self.dlg.training(Training {
                     time_s: super::secs(self.time),
                     channel: self.channel,
@@ -252,7 +249,14 @@ impl RxSink for Sink<'_> {
                 });
             }
             RxStatus::CarrierDown => {
-                close(self.st, self.channel, self.modem, self.rate, self.time, self.dlg);
+                close(
+                    self.st,
+                    self.channel,
+                    self.modem,
+                    self.rate,
+                    self.time,
+                    self.dlg,
+                );
             }
             _ => {}
         }

@@ -77,9 +77,9 @@ impl BitBuffer {
 
 /// Drop the bits before the first EOL (T.4 §4.1.2: an EOL precedes the first row of a page).
 /// Receivers hand over a few bits of training tail or fill before it, which a decoder would
-/// otherwise take for a (bad) first row. `data` is LSB-first; returns it unchanged if no EOL
-/// is found.
-pub(crate) fn skip_to_first_eol(data: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+/// otherwise take for a (bad) first row. `data` is LSB-first; `None` if it holds no EOL at all
+/// (TCF, or noise: not a T.4 page).
+pub(crate) fn skip_to_first_eol(data: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
     let mut zeros = 0u32;
     let mut start = None;
     for (i, &byte) in data.iter().enumerate() {
@@ -98,11 +98,9 @@ pub(crate) fn skip_to_first_eol(data: &[u8]) -> std::borrow::Cow<'_, [u8]> {
             break;
         }
     }
-    let Some(start) = start else {
-        return std::borrow::Cow::Borrowed(data);
-    };
+    let start = start?;
     if start % 8 == 0 {
-        return std::borrow::Cow::Borrowed(&data[start / 8..]);
+        return Some(std::borrow::Cow::Borrowed(&data[start / 8..]));
     }
     let total = data.len() * 8;
     let mut out = Vec::with_capacity(data.len() - start / 8);
@@ -120,7 +118,7 @@ pub(crate) fn skip_to_first_eol(data: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     if n > 0 {
         out.push(acc);
     }
-    std::borrow::Cow::Owned(out)
+    Some(std::borrow::Cow::Owned(out))
 }
 
 /// One decode of coded page data.
@@ -129,7 +127,6 @@ pub(crate) struct Decoded {
     pub bitmap: Bitmap,
     pub stats: PageStats,
     pub coding: Coding,
-    pub width: u32,
 }
 
 impl Decoded {
@@ -169,7 +166,6 @@ pub(crate) fn decode(
         bitmap,
         stats,
         coding,
-        width,
     })
 }
 
@@ -226,13 +222,17 @@ mod tests {
             b.put(x);
         }
         let data = b.take();
-        let out = skip_to_first_eol(&data);
+        let out = skip_to_first_eol(&data).unwrap();
         let mut want = BitBuffer::with_cap(100);
         for &x in &bits[4..] {
             want.put(x);
         }
-        assert_eq!(&out[..], &want.take()[..]);
-        assert_eq!(&skip_to_first_eol(&[0xFF, 0xFF])[..], &[0xFF, 0xFF]);
+        // Same bits; the shifted copy may carry one more octet of padding.
+        let want = want.take();
+        assert_eq!(&out[..want.len()], &want[..]);
+        assert!(out[want.len()..].iter().all(|&b| b == 0));
+        assert!(skip_to_first_eol(&[0xFF, 0xFF]).is_none());
+        assert!(skip_to_first_eol(&[0; 100]).is_none(), "TCF is no page");
     }
 
     #[test]

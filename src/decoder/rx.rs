@@ -311,11 +311,6 @@ impl ControlRx {
             deframer: Deframer::new(),
         }
     }
-    /// Whether a V.21 carrier is present now.
-    pub fn carrier(&self) -> bool {
-        self.v21.carrier
-    }
-
     /// Process samples; `on_frame(bytes without FCS, fcs_ok)` for every frame that ends.
     pub fn process(&mut self, samples: &[i16], mut on_frame: impl FnMut(&[u8], bool)) {
         let ControlRx { v21, deframer } = self;

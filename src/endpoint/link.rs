@@ -12,13 +12,17 @@ pub(super) struct FrameTx {
 }
 
 impl FrameTx {
-    pub(super) fn new(preamble_flags: u16) -> Self {
+    /// A transmission of `frames` frames of `octets` octets in all (the framer's queue is
+    /// sized for them: an ECM block holds up to 256 frames, T.30 Annex A).
+    pub(super) fn new(preamble_flags: u16, frames: usize, octets: usize) -> Self {
         let cfg = FramerConfig {
             preamble_flags: usize::from(preamble_flags),
+            queue_frames: frames.max(1),
+            queue_bytes: octets.max(DEFAULT_MAX_FRAME),
             ..FramerConfig::default()
         };
         let framer = HdlcFramer::new(cfg).unwrap_or_else(|_| {
-            // The default configuration is valid; only a changed default could fail.
+            // The configuration above is always valid; only a changed default could fail.
             HdlcFramer::new(FramerConfig::default()).expect("default HDLC framer config")
         });
         FrameTx { framer }

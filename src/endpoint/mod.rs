@@ -236,6 +236,13 @@ struct FastRx {
     modem: FastModem,
     demod: Box<AnyDemodulator>,
     carrier: bool,
+    /// The V.21 signal that preceded this listening period is still on: T.30 is
+    /// half-duplex, so the high-speed signal cannot have started yet, and the receiver is
+    /// not fed the V.21 tail (which it could take for a failed training).
+    hold: bool,
+    /// The session wants this receiver now (between pages it listens to V.21 only, but the
+    /// receiver keeps what it learnt for the short training of the next page).
+    listening: bool,
 }
 
 /// The page being received (non-ECM): the coded octets since phase C began.
@@ -510,11 +517,24 @@ impl Endpoint {
         self.pump();
         // The high-speed receiver.
         if let Some(fast) = self.fast.as_mut() {
+            // Hold until the V.21 signal that preceded the high-speed one has ended. A
+            // receiver that is paused or held hears silence, so that its carrier detector
+            // and filters stay current for the next signal.
+            fast.hold &= after;
             self.sink.octets.clear();
             self.sink.statuses.clear();
-            fast.demod.demodulate(samples, &mut self.sink);
-            self.feed_fast();
+            if fast.listening && !fast.hold {
+                fast.demod.demodulate(samples, &mut self.sink);
+                self.feed_fast();
+            } else {
+                fast.demod.demodulate(&zeros[..n], &mut self.sink);
+            }
         }
+        self.finish_step();
+    }
+
+    /// Act on expired timers at the end of a step.
+    fn finish_step(&mut self) {
         if let Some(t) = self.session.poll_timeout() {
             if self.now >= t {
                 self.session.handle_timeout(self.now);
@@ -542,7 +562,7 @@ impl Endpoint {
             return;
         }
         let data = &self.sink.octets[from..to];
-        if self.mode.is_some_and(|m| m.ecm_frame_size.is_some()) {
+        if self.ecm() && self.phase == Phase::C {
             // ECM: the high-speed modem carries HDLC frames (FCD, RCP).
             self.ecm_frames.clear();
             for &octet in data {
@@ -658,9 +678,14 @@ impl Endpoint {
                 preamble_flags,
             } => {
                 self.cng = None;
-                let mut framer = FrameTx::new(preamble_flags);
-                for f in &frames {
-                    framer.push(&f.to_bytes());
+                let bytes: Vec<Vec<u8>> = frames.iter().map(|f| f.to_bytes()).collect();
+                let mut framer = FrameTx::new(
+                    preamble_flags,
+                    bytes.len(),
+                    bytes.iter().map(Vec::len).sum(),
+                );
+                for b in &bytes {
+                    framer.push(b);
                 }
                 match V21Tx::new(Channel::Channel2, level) {
                     Ok(modem) => self.tx = Tx::Frames { modem, framer },
@@ -684,9 +709,14 @@ impl Endpoint {
                     },
                     TxData::Frames(frames) => {
                         // T.30 Annex A: a short run of flags opens the ECM block.
-                        let mut tx = FrameTx::new(ECM_PREAMBLE_FLAGS);
-                        for f in &frames {
-                            tx.push(&f.to_bytes());
+                        let bytes: Vec<Vec<u8>> = frames.iter().map(|f| f.to_bytes()).collect();
+                        let mut tx = FrameTx::new(
+                            ECM_PREAMBLE_FLAGS,
+                            bytes.len(),
+                            bytes.iter().map(Vec::len).sum(),
+                        );
+                        for b in &bytes {
+                            tx.push(b);
                         }
                         FastData::Frames(tx)
                     }
@@ -710,20 +740,32 @@ impl Endpoint {
                 }
             }
             Command::ListenV21 => {
-                self.fast = None;
+                if let Some(f) = self.fast.as_mut() {
+                    f.listening = false;
+                    f.carrier = false;
+                }
             }
             Command::ListenFast { modem, training } => {
                 let keep = self.fast.as_ref().is_some_and(|f| f.modem == modem);
                 if keep && training == Training::Short {
                     // V.17 short training reuses the equalizer of the long one.
+                    let hold = self.v21.carrier();
                     if let Some(f) = self.fast.as_mut() {
-                        f.demod.reset();
+                        match f.demod.as_mut() {
+                            AnyDemodulator::V17(rx) => rx.set_short_train(true),
+                            other => other.reset(),
+                        }
                         f.carrier = false;
+                        f.hold = hold;
+                        f.listening = true;
                     }
                 } else {
+                    // V.17: after a successful long training, expect short ones (the
+                    // receiver still follows a long one if it comes), so that a stray
+                    // burst between TCF and page cannot cost the equalizer.
                     let opts = RxOptions {
                         rate: modem.bit_rate(),
-                        short_train: training == Training::Short,
+                        short_train: modem.modem() == Modem::V17,
                     };
                     match AnyDemodulator::new(modem_kind(modem), &opts) {
                         Ok(d) => {
@@ -731,6 +773,8 @@ impl Endpoint {
                                 modem,
                                 demod: Box::new(d),
                                 carrier: false,
+                                hold: self.v21.carrier(),
+                                listening: true,
                             })
                         }
                         Err(e) => warn!(error = %e, "high-speed receiver unavailable"),
@@ -764,7 +808,7 @@ impl Endpoint {
         let out = match ev {
             session::Event::Phase(p) => {
                 self.phase = p;
-                if p == Phase::C && self.receiving() {
+                if p == Phase::C && self.receiving() && !self.ecm() {
                     self.rx_page = Some(RxPageBuf {
                         coded: Vec::with_capacity(64 * 1024),
                         decoded: None,
@@ -827,6 +871,11 @@ impl Endpoint {
             }
         };
         self.events.push_back(out);
+    }
+
+    /// Whether the negotiated mode uses error correction (T.30 Annex A).
+    fn ecm(&self) -> bool {
+        self.mode.is_some_and(|m| m.ecm_frame_size.is_some())
     }
 
     fn receiving(&self) -> bool {

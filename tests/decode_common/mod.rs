@@ -8,7 +8,9 @@ use telefax::decoder::{
 use telefax::t4::Bitmap;
 
 pub fn data(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/calls").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/calls")
+        .join(path)
 }
 
 /// A minimal reader for the 16-bit PCM WAVs of the corpus: (channels, samples per channel).
@@ -91,7 +93,16 @@ pub fn drain(dec: &mut CallDecoder, out: &mut Outcome) {
 }
 
 pub fn assert_page(out: &Outcome, case: &str, modem: FastModem, rate: u32, coding: Coding) {
-    assert_eq!(out.pages.len(), 1, "{case}: pages; frames {:?}", out.frames);
+    assert_eq!(
+        out.pages.len(),
+        1,
+        "{case}: pages {:?}; frames {:?}",
+        out.pages
+            .iter()
+            .map(|p| (p.bitmap.height, p.modem, p.rate, p.coding, p.bad_rows, p.time_s))
+            .collect::<Vec<_>>(),
+        out.frames
+    );
     let p = &out.pages[0];
     let sent = sent_page(case);
     let diff: Vec<u32> = (0..p.bitmap.height.min(sent.height))
@@ -115,7 +126,6 @@ pub fn assert_page(out: &Outcome, case: &str, modem: FastModem, rate: u32, codin
     assert!(p.missing_frames.is_empty(), "{case}");
     assert_eq!((p.modem, p.rate, p.coding), (modem, rate, coding), "{case}");
 }
-
 
 pub const P01: &str = "p01_v17_ecm_t6_textshort_std";
 pub const P02: &str = "p02_v29_noecm_2d_chartshort_std";

@@ -79,7 +79,12 @@ pub fn read_wav(bytes: Vec<u8>) -> Result<Audio, AudioError> {
     let mut hint = Hint::new();
     hint.with_extension("wav");
     let mut format = symphonia::default::get_probe()
-        .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
+        .probe(
+            &hint,
+            mss,
+            FormatOptions::default(),
+            MetadataOptions::default(),
+        )
         .map_err(sym_err)?;
     let track = format
         .default_track(TrackType::Audio)
@@ -165,7 +170,11 @@ pub fn read_raw(bytes: &[u8], rate: u32, encoding: RawEncoding) -> Result<Audio,
     if samples.len() > MAX_SAMPLES {
         return Err(AudioError::TooLong);
     }
-    finish(vec![samples], rate, format!("raw {encoding:?}").to_lowercase())
+    finish(
+        vec![samples],
+        rate,
+        format!("raw {encoding:?}").to_lowercase(),
+    )
 }
 
 fn finish(chans: Vec<Vec<f32>>, rate: u32, format: String) -> Result<Audio, AudioError> {
@@ -199,8 +208,14 @@ fn resample(chans: Vec<Vec<f32>>, rate: u32) -> Result<Vec<Vec<f32>>, AudioError
     if len == 0 {
         return Ok(vec![Vec::new(); nch]);
     }
-    let mut rs = Fft::<f32>::new(rate as usize, MODEM_RATE as usize, 1024, nch, FixedSync::Input)
-        .map_err(|e| err(e.to_string()))?;
+    let mut rs = Fft::<f32>::new(
+        rate as usize,
+        MODEM_RATE as usize,
+        1024,
+        nch,
+        FixedSync::Input,
+    )
+    .map_err(|e| err(e.to_string()))?;
     let out_len = rs.process_all_needed_output_len(len);
     let mut out = vec![vec![0f32; out_len]; nch];
     let input = SequentialSliceOfVecs::new(&chans, nch, len).map_err(|e| err(e.to_string()))?;
@@ -277,8 +292,8 @@ mod tests {
         let n = 44_100;
         let mut f = wav_header(1, 1, 44_100, 16, (n * 2) as u32);
         for i in 0..n {
-            let s = (8000.0 * (2.0 * std::f64::consts::PI * 1000.0 * i as f64 / 44_100.0).sin())
-                as i16;
+            let s =
+                (8000.0 * (2.0 * std::f64::consts::PI * 1000.0 * i as f64 / 44_100.0).sin()) as i16;
             f.extend_from_slice(&s.to_le_bytes());
         }
         let a = read_wav(f).unwrap();

@@ -152,6 +152,7 @@ fn v29_rate(kind: ModemKind, rate: u32) -> Result<v29::V29Rate, ModemError> {
 /// A modulator of any kind.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)] // built once per transmission
 pub enum AnyModulator {
     /// V.21 channel 2.
     V21(v21::V21Tx),
@@ -211,6 +212,7 @@ impl Modulator for AnyModulator {
 /// A demodulator of any kind.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)] // built once per reception
 pub enum AnyDemodulator {
     /// V.21 channel 2.
     V21(v21::V21Rx),

@@ -119,8 +119,7 @@ impl HdlcFramer {
                 reason: "must be at least 1",
             });
         }
-        if cfg.max_frame_len == 0 || cfg.queue_frames == 0 || cfg.queue_bytes < cfg.max_frame_len
-        {
+        if cfg.max_frame_len == 0 || cfg.queue_frames == 0 || cfg.queue_bytes < cfg.max_frame_len {
             return Err(ModemError::InvalidOption {
                 name: "queue_bytes",
                 reason: "need max_frame_len >= 1, queue_frames >= 1, queue_bytes >= max_frame_len",
@@ -703,7 +702,10 @@ mod tests {
             tx.queue_frame(&[0; 600]),
             Err(ModemError::HdlcFrameTooLong { len: 600, .. })
         ));
-        assert!(matches!(tx.queue_frame(&[]), Err(ModemError::HdlcFrameEmpty)));
+        assert!(matches!(
+            tx.queue_frame(&[]),
+            Err(ModemError::HdlcFrameEmpty)
+        ));
         let mut small = HdlcFramer::new(FramerConfig {
             queue_frames: 2,
             ..FramerConfig::default()

@@ -26,7 +26,7 @@
 //! ```
 use telefax_dsp::biquad::Biquad;
 use telefax_dsp::nco::Nco;
-use telefax_dsp::power::{dbm0_to_power, dbm0_to_sine_peak};
+use telefax_dsp::power::{dbm0_to_power, dbm0_to_sine_peak, FULL_SCALE_SINE_DBM0};
 
 /// CNG frequency, Hz (T.30 §4.1.1).
 pub const CNG_HZ: f32 = 1100.0;
@@ -89,7 +89,7 @@ impl ToneGenerator {
     pub fn custom(freq_hz: f32, level_dbm0: f32, on_s: f32, off_s: f32, repeat: bool) -> Self {
         Self {
             nco: Nco::new(freq_hz, FS),
-            amp: dbm0_to_sine_peak(level_dbm0.clamp(-90.0, 3.14)),
+            amp: dbm0_to_sine_peak(level_dbm0.clamp(-90.0, FULL_SCALE_SINE_DBM0)),
             on: (on_s.max(0.0) * FS) as u64,
             off: (off_s.max(0.0) * FS) as u64,
             repeat,

@@ -6,7 +6,9 @@
 //! (bit boundaries every 80/3 samples, kept exactly with an integer accumulator).
 //!
 //! Receiver: non-coherent matched filters (one-bit sliding correlators at the mark and space
-//! frequencies), carrier detect with on/off hysteresis on the in-band power, and a
+//! frequencies), carrier detect with on/off hysteresis on the in-band power and on the share
+//! of the total power that is in band (so wide-band noise alone never holds the carrier up),
+//! and a
 //! decision-directed (Gardner-type) bit timing loop on the normalised decision variable.
 //!
 //! ```
@@ -23,8 +25,8 @@
 //! ```
 use crate::{BitSource, Demodulator, ModemError, Modulator, RxSink, RxStatus};
 use telefax_dsp::nco::{expj_u32, hz_to_step};
-use telefax_dsp::Complex32;
 use telefax_dsp::power::{dbm0_to_power, dbm0_to_sine_peak};
+use telefax_dsp::Complex32;
 
 /// V.21 modulation rate, bit/s (V.21 §1).
 pub const BAUD: u32 = 300;
@@ -156,8 +158,19 @@ const WIN: usize = 27;
 pub const CARRIER_ON_DBM0: f32 = -45.5;
 /// Default carrier-detect off threshold, dBm0 (5 dB hysteresis).
 pub const CARRIER_OFF_DBM0: f32 = -50.5;
-/// Samples the in-band power must stay below the off threshold before carrier down.
-const OFF_HOLD: u32 = 48;
+/// Scale from the sum of squares over [`POWER_EVERY`] samples (`P · POWER_EVERY` for power
+/// `P`) to the correlator energy an in-band tone of the same power gives (`P/2 · WIN²`).
+const IN_BAND_SCALE: f32 = (WIN * WIN) as f32 / 2.0 / POWER_EVERY as f32;
+/// Carrier on needs at least this share of the power in the V.21 band (signal at -4 dB SNR
+/// gives about 0.35, white noise alone 0.15 ± 0.04, a clean signal about 1).
+const SHARE_ON: f32 = 0.35;
+/// Carrier off when the in-band share falls below this.
+const SHARE_OFF: f32 = 0.22;
+/// Carrier detection runs every this many samples.
+const POWER_EVERY: u32 = 4;
+/// Power updates the in-band power must stay below the off threshold before carrier down
+/// (12 × 4 samples = 6 ms).
+const OFF_HOLD: u32 = 12;
 /// Most bits of observation the multi-bit detector can use.
 const MAX_OBS: usize = 8;
 
@@ -169,6 +182,31 @@ struct Segment {
     cs: Complex32,
     /// `e^{-jα}`, α = 2π(f_mark − f_space)·τ/fs at the interval's end time τ.
     rot: Complex32,
+}
+
+/// The phase of the reference after a tone change at the end of a segment whose rotation
+/// is `rot`, coming from bit `from`.
+#[inline]
+fn rotate(ph: Complex32, rot: Complex32, from: u8) -> Complex32 {
+    if from == 1 {
+        ph * rot
+    } else {
+        ph * rot.conj()
+    }
+}
+
+/// Best metric over all bit patterns of `segs[j..]`, given the running sum `acc`, the
+/// reference phase `ph` and the previous bit `prev`.
+fn walk(segs: &[Segment], j: usize, acc: Complex32, ph: Complex32, prev: u8) -> f32 {
+    if j == segs.len() {
+        return acc.norm_sqr();
+    }
+    let same = acc + if prev == 1 { segs[j].cm } else { segs[j].cs } * ph;
+    let p2 = rotate(ph, segs[j - 1].rot, prev);
+    let other = acc + if prev == 1 { segs[j].cs } else { segs[j].cm } * p2;
+    let a = walk(segs, j + 1, same, ph, prev);
+    let b = walk(segs, j + 1, other, p2, 1 - prev);
+    a.max(b)
 }
 
 /// V.21 receiver.
@@ -193,10 +231,12 @@ pub struct V21Rx {
     off_thresh: f32,
     carrier: bool,
     low_count: u32,
+    power_tick: u32,
+    sq: f32,
+    inband_avg: f32,
+    total_avg: f32,
     // timing
     bit_phase: f32,
-    prev_em: f32,
-    prev_es: f32,
     d_mid: f32,
     last_decision: f32,
     gain: f32,
@@ -244,9 +284,11 @@ impl V21Rx {
             off_thresh: dbm0_to_power(CARRIER_OFF_DBM0) * k,
             carrier: false,
             low_count: 0,
+            power_tick: 0,
+            sq: 0.0,
+            inband_avg: 0.0,
+            total_avg: 0.0,
             bit_phase: 0.0,
-            prev_em: 0.0,
-            prev_es: 0.0,
             d_mid: 0.0,
             last_decision: 0.0,
             gain: 0.0,
@@ -257,7 +299,9 @@ impl V21Rx {
             nsegs: 0,
             decided: [0; MAX_OBS],
             ndecided: 0,
-            dphase_per_sample: 2.0 * core::f32::consts::PI * (channel.mark_hz() - channel.space_hz())
+            dphase_per_sample: 2.0
+                * core::f32::consts::PI
+                * (channel.mark_hz() - channel.space_hz())
                 / FS as f32,
             q_mean: 0.0,
             q_var: 0.0,
@@ -302,35 +346,31 @@ impl V21Rx {
         self.acc = a;
     }
 
-    /// Decide the bit of segment `cur` from segments `0..n` (past bits decided, in
-    /// `self.decided`, aligned so that `decided[ndecided - cur + j]` is segment j's bit).
+    /// Decide the bit of segment `base + cur` from segments `base..base + n`: the `cur`
+    /// earlier ones carry decided bits (`self.decided`), the later ones are enumerated.
     fn decide(&self, base: usize, cur: usize, n: usize) -> (u8, f32) {
         let segs = &self.segs[base..base + n];
-        let nf = n - cur - 1;
+        // The decided part of the observation is common to every hypothesis.
+        let mut acc = Complex32::ZERO;
+        let mut ph = Complex32::ONE;
+        let mut prev = 2u8;
+        for (j, seg) in segs.iter().enumerate().take(cur) {
+            let b = self.decided[self.ndecided + j - cur];
+            if prev != 2 && b != prev {
+                ph = rotate(ph, segs[j - 1].rot, prev);
+            }
+            acc += if b == 1 { seg.cm } else { seg.cs } * ph;
+            prev = b;
+        }
         let mut best = [0.0f32; 2];
-        for pat in 0..(1usize << (nf + 1)) {
-            let mut acc = Complex32::ZERO;
-            let mut ph = Complex32::ONE;
-            let mut prev_bit = 2u8;
-            for j in 0..n {
-                let b = if j < cur {
-                    self.decided[self.ndecided + j - cur]
-                } else {
-                    ((pat >> (j - cur)) & 1) as u8
-                };
-                if prev_bit != 2 && b != prev_bit {
-                    let r = segs[j - 1].rot;
-                    ph = if prev_bit == 1 { ph * r } else { ph * r.conj() };
-                }
-                let c = if b == 1 { segs[j].cm } else { segs[j].cs };
-                acc += c * ph;
-                prev_bit = b;
+        for b in 0..2u8 {
+            let mut p = ph;
+            if prev != 2 && b != prev {
+                p = rotate(p, segs[cur - 1].rot, prev);
             }
-            let m = acc.norm_sqr();
-            let b = (pat & 1) as usize;
-            if m > best[b] {
-                best[b] = m;
-            }
+            let a = acc + if b == 1 { segs[cur].cm } else { segs[cur].cs } * p;
+            let m = walk(segs, cur + 1, a, p, b);
+            best[b as usize] = m;
         }
         let bit = (best[1] > best[0]) as u8;
         let conf = (best[1] - best[0]) / (best[1] + best[0] + 1e-20);
@@ -391,6 +431,7 @@ impl V21Rx {
     fn sample<K: RxSink + ?Sized>(&mut self, x: f32, sink: &mut K) {
         let t_now = self.tidx;
         let t = self.table[t_now];
+        self.sq += x * x;
         let v = [x * t[0], x * t[1], x * t[2], x * t[3]];
         let old = self.ring[self.rpos];
         self.ring[self.rpos] = v;
@@ -399,101 +440,111 @@ impl V21Rx {
             self.rpos = 0;
         }
         let delta = [v[0] - old[0], v[1] - old[1], v[2] - old[2], v[3] - old[3]];
-        for k in 0..4 {
-            self.acc[k] += delta[k];
+        for (a, d) in self.acc.iter_mut().zip(delta) {
+            *a += d;
         }
         self.tidx += 1;
         if self.tidx == self.table.len() {
             self.tidx = 0;
             self.recompute_sums();
         }
-        let em = self.acc[0] * self.acc[0] + self.acc[1] * self.acc[1];
-        let es = self.acc[2] * self.acc[2] + self.acc[3] * self.acc[3];
-        let e = em + es;
-        // Rise slowly (no false carrier on noise bursts), fall fast (short tail of junk bits).
-        let k = if e > self.pwr { 1.0 / 32.0 } else { 1.0 / 8.0 };
-        self.pwr += (e - self.pwr) * k;
-        if !self.carrier {
-            if self.pwr > self.on_thresh {
-                self.carrier = true;
-                self.gain = 0.25;
-                self.bits_since_up = 0;
-                self.bit_phase = 0.0;
-                self.prev_em = 0.0;
-                self.prev_es = 0.0;
-                self.last_decision = 0.0;
-                self.nsegs = 0;
-                self.ndecided = 0;
-                tracing::debug!("V.21 carrier up");
-                sink.status(RxStatus::CarrierUp);
+        // Carrier detect every POWER_EVERY samples.
+        self.power_tick += 1;
+        if self.power_tick == POWER_EVERY {
+            self.power_tick = 0;
+            let a = &self.acc;
+            let e = a[0] * a[0] + a[1] * a[1] + a[2] * a[2] + a[3] * a[3];
+            // Rise slowly (no false carrier on noise bursts), fall fast (short tail of junk).
+            let k = if e > self.pwr { 1.0 / 8.0 } else { 1.0 / 2.0 };
+            self.pwr += (e - self.pwr) * k;
+            // In-band share of the total power (white noise alone gives about 0.15).
+            self.inband_avg += (e - self.inband_avg) * (1.0 / 32.0);
+            self.total_avg += (self.sq * IN_BAND_SCALE - self.total_avg) * (1.0 / 32.0);
+            self.sq = 0.0;
+            let share = self.inband_avg / (self.total_avg + 1e-20);
+            if !self.carrier {
+                if self.pwr > self.on_thresh && share > SHARE_ON {
+                    self.carrier = true;
+                    self.low_count = 0;
+                    self.gain = 0.25;
+                    self.bits_since_up = 0;
+                    self.bit_phase = 0.0;
+                    self.last_decision = 0.0;
+                    self.nsegs = 0;
+                    self.ndecided = 0;
+                    tracing::debug!("V.21 carrier up");
+                    sink.status(RxStatus::CarrierUp);
+                }
+            } else if self.pwr < self.off_thresh || share < SHARE_OFF {
+                self.low_count += 1;
+                if self.low_count >= OFF_HOLD {
+                    self.carrier = false;
+                    self.flush(sink);
+                    tracing::debug!("V.21 carrier down");
+                    sink.status(RxStatus::CarrierDown);
+                }
             } else {
-                return;
+                self.low_count = 0;
             }
-        } else if self.pwr < self.off_thresh {
-            self.low_count += 1;
-        } else {
-            self.low_count = 0;
         }
-        if self.carrier && self.low_count >= OFF_HOLD {
-            self.low_count = 0;
-            self.carrier = false;
-            self.flush(sink);
-            tracing::debug!("V.21 carrier down");
-            sink.status(RxStatus::CarrierDown);
+        if !self.carrier {
             return;
         }
         let p0 = self.bit_phase;
         let p1 = p0 + PHASE_STEP;
-        if p1 >= 0.5 {
-            // Normalised decision variable (+1 mark, -1 space), only where it is needed.
-            let d = (em - es) / (e + 1e-20);
-            let pe = self.prev_em + self.prev_es;
-            let prev_d = (self.prev_em - self.prev_es) / (pe + 1e-20);
-            // Mid-bit point (window straddles a bit boundary).
-            if p0 < 0.5 {
-                let f = (0.5 - p0) / PHASE_STEP;
-                self.d_mid = prev_d + (d - prev_d) * f;
-            }
-            if p1 >= 1.0 {
-                let f = (1.0 - p0) / PHASE_STEP;
-                let dd = prev_d + (d - prev_d) * f;
-                // Timing error (Gardner): positive when sampling late.
-                let cur = if dd > 0.0 { 1.0 } else { -1.0 };
-                let err = if self.last_decision != 0.0 && cur != self.last_decision {
-                    self.d_mid * (cur - self.last_decision) * 0.5
-                } else {
-                    0.0
-                };
-                self.last_decision = cur;
-                self.bit_phase = p1 - 1.0 + self.gain * err;
-                self.bits_since_up += 1;
-                if self.bits_since_up == 16 {
-                    self.gain = 0.08;
-                } else if self.bits_since_up == 64 {
-                    self.gain = 0.03;
-                }
-                let b = &self.acc;
-                // Correlations at the previous sample, then interpolated to the bit end.
-                let lerp = |k: usize| {
-                    let a = b[k] - delta[k];
-                    a + (b[k] - a) * f
-                };
-                let tau = t_now as f32 - 1.0 + f;
-                let alpha = self.dphase_per_sample * tau;
-                let seg = Segment {
-                    cm: Complex32::new(lerp(0), lerp(1)),
-                    cs: Complex32::new(lerp(2), lerp(3)),
-                    rot: Complex32::new(alpha.cos(), -alpha.sin()),
-                };
-                self.push_segment(seg, sink);
-            } else {
-                self.bit_phase = p1;
-            }
-        } else {
-            self.bit_phase = p1;
+        self.bit_phase = p1;
+        if p1 < 0.5 || (p0 >= 0.5 && p1 < 1.0) {
+            return;
         }
-        self.prev_em = em;
-        self.prev_es = es;
+        // Normalised decision variable (+1 mark, -1 space) now and one sample earlier.
+        let b = self.acc;
+        let a = [
+            b[0] - delta[0],
+            b[1] - delta[1],
+            b[2] - delta[2],
+            b[3] - delta[3],
+        ];
+        let dec = |c: &[f32; 4]| {
+            let em = c[0] * c[0] + c[1] * c[1];
+            let es = c[2] * c[2] + c[3] * c[3];
+            (em - es) / (em + es + 1e-20)
+        };
+        let d = dec(&b);
+        let prev_d = dec(&a);
+        if p0 < 0.5 {
+            // Mid-bit point (window straddles a bit boundary).
+            let f = (0.5 - p0) / PHASE_STEP;
+            self.d_mid = prev_d + (d - prev_d) * f;
+        }
+        if p1 >= 1.0 {
+            let f = (1.0 - p0) / PHASE_STEP;
+            let dd = prev_d + (d - prev_d) * f;
+            // Timing error (Gardner): positive when sampling late.
+            let cur = if dd > 0.0 { 1.0 } else { -1.0 };
+            let err = if self.last_decision != 0.0 && cur != self.last_decision {
+                self.d_mid * (cur - self.last_decision) * 0.5
+            } else {
+                0.0
+            };
+            self.last_decision = cur;
+            self.bit_phase = p1 - 1.0 + self.gain * err;
+            self.bits_since_up += 1;
+            if self.bits_since_up == 16 {
+                self.gain = 0.08;
+            } else if self.bits_since_up == 64 {
+                self.gain = 0.03;
+            }
+            // Correlations interpolated to the bit end.
+            let lerp = |k: usize| a[k] + (b[k] - a[k]) * f;
+            let tau = t_now as f32 - 1.0 + f;
+            let alpha = self.dphase_per_sample * tau;
+            let seg = Segment {
+                cm: Complex32::new(lerp(0), lerp(1)),
+                cs: Complex32::new(lerp(2), lerp(3)),
+                rot: Complex32::new(alpha.cos(), -alpha.sin()),
+            };
+            self.push_segment(seg, sink);
+        }
     }
 }
 

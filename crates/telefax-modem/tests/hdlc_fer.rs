@@ -87,7 +87,8 @@ fn run(frames: usize, snr_db: f32, seed: u64) -> Tally {
     t.expected = feeder.frames;
     t.seen = vec![false; frames];
     for f in &got {
-        let n = f.get(2).copied().unwrap_or(0) as usize | (f.get(3).copied().unwrap_or(0) as usize) << 8;
+        let n = f.get(2).copied().unwrap_or(0) as usize
+            | (f.get(3).copied().unwrap_or(0) as usize) << 8;
         if n < frames && t.expected[n] == *f {
             t.seen[n] = true;
             t.good += 1;

@@ -30,9 +30,8 @@ fn deframer_survives_arbitrary_bits() {
 fn damaged_streams_never_panic_and_clean_ones_round_trip() {
     // Framed data with random bit flips: no panic, consistent counts; without flips every
     // frame comes back, in order.
-    check!()
-        .with_type::<(Vec<u8>, Vec<u16>)>()
-        .for_each(|(payload, flips): &(Vec<u8>, Vec<u16>)| {
+    check!().with_type::<(Vec<u8>, Vec<u16>)>().for_each(
+        |(payload, flips): &(Vec<u8>, Vec<u16>)| {
             let mut tx = HdlcFramer::new(FramerConfig {
                 preamble_flags: 2,
                 ..FramerConfig::default()
@@ -67,7 +66,8 @@ fn damaged_streams_never_panic_and_clean_ones_round_trip() {
                 let want: Vec<Vec<u8>> = chunks.iter().map(|c| c.to_vec()).collect();
                 assert_eq!(good, want);
             }
-        });
+        },
+    );
 }
 
 #[test]
@@ -95,7 +95,10 @@ fn framing_round_trips() {
             let mut ones = 0;
             while let Some(b) = tx.next_bit() {
                 ones = if b == 1 { ones + 1 } else { 0 };
-                assert!(ones <= 6, "a data run of more than six ones reached the line");
+                assert!(
+                    ones <= 6,
+                    "a data run of more than six ones reached the line"
+                );
                 if let Some(ev) = rx.put_bit(b) {
                     match ev {
                         HdlcEvent::Frame(f) => got.push(f.to_vec()),

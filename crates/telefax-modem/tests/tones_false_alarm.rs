@@ -42,7 +42,11 @@ fn sine(f: f32, amp: f32, n: usize, phase: f32) -> impl Iterator<Item = f32> {
 
 #[test]
 fn tones_detected_in_noise_and_at_low_level() {
-    for (kind, level) in [(ToneKind::Cng, -43.0), (ToneKind::Ced, -43.0), (ToneKind::Cng, -6.0)] {
+    for (kind, level) in [
+        (ToneKind::Cng, -43.0),
+        (ToneKind::Ced, -43.0),
+        (ToneKind::Cng, -6.0),
+    ] {
         let mut audio = vec![0i16; 8000 * 5];
         match kind {
             ToneKind::Cng => ToneGenerator::cng(level).fill(&mut audio),
@@ -57,7 +61,11 @@ fn tones_detected_in_noise_and_at_low_level() {
         let noisy = LineSim::new(&cfg).unwrap().process_to_vec(&audio);
         let ev = events(kind, &noisy);
         assert!(!ev.is_empty(), "{kind:?} at {level} dBm0 not found");
-        let other = if kind == ToneKind::Cng { ToneKind::Ced } else { ToneKind::Cng };
+        let other = if kind == ToneKind::Cng {
+            ToneKind::Ced
+        } else {
+            ToneKind::Cng
+        };
         assert!(events(other, &noisy).is_empty());
     }
 }
@@ -85,7 +93,9 @@ fn speech_does_not_trigger() {
             .unwrap_or(false)
             && Command::new("sox")
                 .arg(&wav)
-                .args(["-r", "8000", "-c", "1", "-b", "16", "-e", "signed", "-t", "raw"])
+                .args([
+                    "-r", "8000", "-c", "1", "-b", "16", "-e", "signed", "-t", "raw",
+                ])
                 .arg(&raw)
                 .status()
                 .map(|s| s.success())
@@ -101,7 +111,10 @@ fn speech_does_not_trigger() {
             .collect();
         assert!(speech.len() > 8000, "speech too short");
         for level in [-6.0, -20.0, -35.0] {
-            assert_silent(&format!("speech {voice} p{pitch} {level} dBm0"), &scale_to(&speech, level));
+            assert_silent(
+                &format!("speech {voice} p{pitch} {level} dBm0"),
+                &scale_to(&speech, level),
+            );
         }
         tested += 1;
     }
@@ -152,7 +165,10 @@ fn dtmf_does_not_trigger() {
     for (r, c) in rows.iter().flat_map(|r| cols.iter().map(move |c| (*r, *c))) {
         // A short digit and a long press (1 s), twist 0 dB.
         for len in [800usize, 8000] {
-            let tone: Vec<f32> = sine(r, a, len, 0.0).zip(sine(c, a, len, 0.5)).map(|(x, y)| x + y).collect();
+            let tone: Vec<f32> = sine(r, a, len, 0.0)
+                .zip(sine(c, a, len, 0.5))
+                .map(|(x, y)| x + y)
+                .collect();
             audio.extend(tone.iter().map(|&x| x as i16));
             audio.extend(std::iter::repeat_n(0i16, 800));
         }
@@ -184,14 +200,20 @@ fn modem_signals_do_not_trigger() {
         let (i, q) = if acc >= 8000 {
             acc -= 8000;
             let r = rng.next_u64();
-            (if r & 1 == 1 { 1.0 } else { -1.0 }, if r & 2 == 2 { 1.0 } else { -1.0 })
+            (
+                if r & 1 == 1 { 1.0 } else { -1.0 },
+                if r & 2 == 2 { 1.0 } else { -1.0 },
+            )
         } else {
             (0.0, 0.0)
         };
         let z = telefax_dsp::Complex32::new(shaper_i.filter(i), shaper_q.filter(q));
         qam.push(nco.upmix(z) * 30000.0);
     }
-    let qam: Vec<i16> = qam.iter().map(|&x| x.clamp(-32768.0, 32767.0) as i16).collect();
+    let qam: Vec<i16> = qam
+        .iter()
+        .map(|&x| x.clamp(-32768.0, 32767.0) as i16)
+        .collect();
     assert_silent("QPSK 2400 baud", &scale_to(&qam, -10.0));
     // The project's own fast modems, where they exist.
     for kind in [ModemKind::V17, ModemKind::V29, ModemKind::V27ter] {

@@ -98,7 +98,7 @@ fn receive(rate: V17Rate, audio: &[i16], line: &LineConfig, block: usize) -> Rec
     rx.set_auto_short_train(true);
     let mut rec = Recorder::default();
     let mut padded = audio.to_vec();
-    padded.extend(std::iter::repeat(0).take(2000));
+    padded.extend(std::iter::repeat_n(0, 2000));
     let out = sim.process_to_vec(&padded);
     for chunk in out.chunks(block) {
         rx.demodulate(chunk, &mut rec);
@@ -252,7 +252,7 @@ fn level_extremes() {
 fn short_training_after_long_at_every_rate() {
     for rate in RATES {
         let (mut audio, sent1) = transmit(rate, false, -13.0, 12_000, 0x1234);
-        audio.extend(std::iter::repeat(0).take(1600));
+        audio.extend(std::iter::repeat_n(0, 1600));
         let (audio2, sent2) = transmit(rate, true, -13.0, 12_000, 0x777);
         audio.extend_from_slice(&audio2);
         let mut line = LineConfig::with_snr_db(30.0);
@@ -306,4 +306,23 @@ fn no_training_on_silence_or_noise_alone() {
     rx.demodulate(&noise, &mut rec);
     assert_eq!(rec.trained, 0);
     assert!(rec.bursts.is_empty());
+}
+
+#[test]
+fn long_training_accepted_when_armed_for_short() {
+    // Two pages both sent with the long training; the receiver expects short on the second.
+    let (mut audio, sent1) = transmit(V17Rate::R9600, false, -13.0, 9_600, 0x31);
+    audio.extend(std::iter::repeat_n(0, 1600));
+    let (audio2, sent2) = transmit(V17Rate::R9600, false, -13.0, 9_600, 0x32);
+    audio.extend_from_slice(&audio2);
+    let mut line = LineConfig::with_snr_db(30.0);
+    line.seed = 8;
+    let rec = receive(V17Rate::R9600, &audio, &line, 160);
+    assert_eq!(
+        rec.trained, 2,
+        "trained {} failed {}",
+        rec.trained, rec.failed
+    );
+    assert_eq!(errors(&sent1, &rec.bursts[0]), 0);
+    assert_eq!(errors(&sent2, &rec.bursts[1]), 0);
 }

@@ -41,7 +41,12 @@ fn ber_against_snr_table() {
     let mut worst = 0.0;
     for snr in [6.0, 5.0, 4.0, 3.0, 2.0, 1.0, 0.0, -1.0, -2.0] {
         let r = ber(-13.0, snr, LineConfig::default());
-        println!("snr={snr:>5} dB bits={} bad={} ber={:.2e}", r.bits, r.bad_bits, r.ber());
+        println!(
+            "snr={snr:>5} dB bits={} bad={} ber={:.2e}",
+            r.bits,
+            r.bad_bits,
+            r.ber()
+        );
         assert!(r.synced && r.bits > 5800, "{snr} dB: {r:?}");
         if snr >= 0.0 {
             assert_eq!(r.bad_bits, 0, "{snr} dB: {r:?}");
@@ -49,8 +54,16 @@ fn ber_against_snr_table() {
         worst = r.ber();
     }
     let r = ber(-13.0, -8.0, LineConfig::default());
-    println!("snr=   -8 dB bits={} bad={} ber={:.2e}", r.bits, r.bad_bits, r.ber());
-    assert!(r.bad_bits > 0 || r.bits < 5000, "the test must be able to fail");
+    println!(
+        "snr=   -8 dB bits={} bad={} ber={:.2e}",
+        r.bits,
+        r.bad_bits,
+        r.ber()
+    );
+    assert!(
+        r.bad_bits > 0 || r.bits < 5000,
+        "the test must be able to fail"
+    );
     let _ = worst;
 }
 
@@ -67,7 +80,10 @@ fn level_range_and_offsets_at_2db() {
                 ..LineConfig::default()
             };
             let r = ber(level, 2.0, line);
-            assert!(r.synced && r.bits > 5700, "{level} dBm0 {f} Hz {ppm} ppm: {r:?}");
+            assert!(
+                r.synced && r.bits > 5700,
+                "{level} dBm0 {f} Hz {ppm} ppm: {r:?}"
+            );
             assert_eq!(r.bad_bits, 0, "{level} dBm0 {f} Hz {ppm} ppm: {r:?}");
         }
     }
@@ -137,4 +153,45 @@ fn channel_one_round_trip() {
     let mut bert2 = BertChecker::o151_23();
     rx2.demodulate(&audio, &mut bert2);
     assert_eq!(bert2.report().bits, 0);
+}
+
+#[test]
+fn noise_alone_raises_no_carrier_and_carrier_drops_in_noise() {
+    #[derive(Default)]
+    struct Ev(Vec<(usize, RxStatus)>, usize);
+    impl RxSink for Ev {
+        fn put_bit(&mut self, _: u8) {
+            self.1 += 1;
+        }
+        fn status(&mut self, s: RxStatus) {
+            self.0.push((self.1, s));
+        }
+    }
+    // Loud white noise only: no carrier.
+    let silence = vec![0i16; 8000 * 20];
+    let noise = LineSim::new(&LineConfig {
+        noise_dbm0: Some(-16.0),
+        ..LineConfig::default()
+    })
+    .unwrap()
+    .process_to_vec(&silence);
+    let mut rx = V21Rx::new(Channel::Two);
+    let mut ev = Ev::default();
+    rx.demodulate(&noise, &mut ev);
+    assert!(ev.0.is_empty(), "{:?}", ev.0);
+    // 2 s of signal at 3 dB SNR with the noise running on before and after.
+    let mut audio = vec![0i16; 8000];
+    audio.extend(transmit(-13.0, 2.0));
+    audio.extend(vec![0i16; 8000]);
+    let noisy = LineSim::new(&LineConfig::with_snr_db(3.0))
+        .unwrap()
+        .process_to_vec(&audio);
+    let mut rx = V21Rx::new(Channel::Two);
+    let mut ev = Ev::default();
+    rx.demodulate(&noisy, &mut ev);
+    let kinds: Vec<RxStatus> = ev.0.iter().map(|e| e.1).collect();
+    assert_eq!(kinds, vec![RxStatus::CarrierUp, RxStatus::CarrierDown]);
+    // 600 bits, minus a few to carrier detection, plus up to ~20 junk bits while the
+    // in-band share decays after the signal ends.
+    assert!((590..=625).contains(&ev.1), "{} bits", ev.1);
 }

@@ -18,15 +18,13 @@ pub(crate) const REVERSE: [u8; 256] = {
 /// Reads bits MSB-first from a byte slice through a 64-bit bit buffer.
 #[derive(Clone)]
 pub(crate) struct BitReader<'a> {
-    data: &'a [u8],
+    pub(crate) data: &'a [u8],
     /// Next bits, first in bit 63. The top `nbits` are valid; below them
     /// are either the following data bits or zeros past the end.
-    acc: u64,
-    nbits: u32,
+    pub(crate) acc: u64,
+    pub(crate) nbits: u32,
     /// Next byte of `data` to load.
-    next: usize,
-    /// Number of valid bits in `data`.
-    end: usize,
+    pub(crate) next: usize,
 }
 
 impl<'a> BitReader<'a> {
@@ -37,7 +35,6 @@ impl<'a> BitReader<'a> {
             acc: 0,
             nbits: 0,
             next: (pos / 8).min(data.len()),
-            end: data.len() * 8,
         };
         r.refill();
         let skip = (pos % 8) as u32;
@@ -48,7 +45,7 @@ impl<'a> BitReader<'a> {
     }
 
     #[inline(always)]
-    fn refill(&mut self) {
+    pub(crate) fn refill(&mut self) {
         if self.nbits > 56 {
             return;
         }
@@ -81,8 +78,9 @@ impl<'a> BitReader<'a> {
     /// Skip `n` bits (`n <= remaining()`, `n <= 56`).
     #[inline(always)]
     pub fn consume(&mut self, n: usize) {
+        // Callers never take more than `remaining()`, which is within `nbits`.
         let n = (n as u32).min(self.nbits);
-        self.acc = if n >= 64 { 0 } else { self.acc << n };
+        self.acc <<= n & 63;
         self.nbits -= n;
         self.refill();
     }
@@ -96,7 +94,7 @@ impl<'a> BitReader<'a> {
     /// Bits left.
     #[inline(always)]
     pub fn remaining(&self) -> usize {
-        self.end - self.pos()
+        self.data.len() * 8 - self.pos()
     }
 }
 

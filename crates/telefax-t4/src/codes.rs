@@ -227,10 +227,8 @@ pub(crate) struct Code {
 
 /// Encoder and decoder tables.
 pub(crate) struct Tables {
-    /// Run decode, indexed by the next 13 bits: `len | value << 4`, len 0 = invalid.
-    pub white: Vec<u16>,
-    /// As `white`, for black runs.
-    pub black: Vec<u16>,
+    /// Run decode [colour][next 13 bits]: `len | value << 4`, len 0 = invalid.
+    pub run: [[u16; 1 << RUN_INDEX_BITS]; 2],
     /// 2-D mode decode, indexed by the next 7 bits: (mode, code length).
     pub mode: [(Mode, u8); 1 << MODE_INDEX_BITS],
     /// Terminating codes [colour][run].
@@ -256,7 +254,7 @@ fn parse(s: &str) -> Code {
     }
 }
 
-fn fill_run(table: &mut [u16], code: Code, value: u16) {
+fn fill_run(table: &mut [u16; 1 << RUN_INDEX_BITS], code: Code, value: u16) {
     let shift = RUN_INDEX_BITS - code.len;
     let base = (code.bits << shift) as usize;
     let entry = code.len as u16 | value << 4;
@@ -268,8 +266,7 @@ fn fill_run(table: &mut [u16], code: Code, value: u16) {
 
 fn build() -> Tables {
     let mut t = Tables {
-        white: vec![0; 1 << RUN_INDEX_BITS],
-        black: vec![0; 1 << RUN_INDEX_BITS],
+        run: [[0; 1 << RUN_INDEX_BITS]; 2],
         mode: [(Mode::Invalid, 0); 1 << MODE_INDEX_BITS],
         term: [[Code::default(); 64]; 2],
         makeup: [[Code::default(); 41]; 2],
@@ -281,11 +278,7 @@ fn build() -> Tables {
         .into_iter()
         .enumerate()
     {
-        let table = if colour == 0 {
-            &mut t.white
-        } else {
-            &mut t.black
-        };
+        let table = &mut t.run[colour];
         for (run, s) in term.iter().enumerate() {
             let c = parse(s);
             fill_run(table, c, run as u16);
@@ -350,7 +343,7 @@ mod tests {
         // Every code string is found back by a lookup of itself.
         let t = tables();
         for colour in 0..2 {
-            let table = if colour == 0 { &t.white } else { &t.black };
+            let table = &t.run[colour];
             for run in 0..64 {
                 let c = t.term[colour][run];
                 let e = table[(c.bits << (RUN_INDEX_BITS - c.len)) as usize];
@@ -366,7 +359,7 @@ mod tests {
         }
         // Kraft sums: white and black sets with EOL and extension are not
         // complete codes, but must not exceed 1.
-        for table in [&t.white, &t.black] {
+        for table in &t.run {
             assert!(table.iter().filter(|&&e| e != 0).count() < table.len());
         }
     }

@@ -58,13 +58,16 @@ pub fn decode_page_into(
     page.data.clear();
     let stride = Bitmap::stride_for(opts.width);
     // Room for a long A4 page at fine resolution; grows if needed.
-    page.data.reserve(stride * (opts.max_rows.min(2400) as usize));
+    page.data
+        .reserve(stride * (opts.max_rows.min(2400) as usize));
     let mut sink = IntoBitmap {
         data: &mut page.data,
         stride,
         width: opts.width,
     };
-    let r = dec.push_to(data, &mut sink).and_then(|_| dec.finish_to(&mut sink));
+    let r = dec
+        .push_to(data, &mut sink)
+        .and_then(|_| dec.finish_to(&mut sink));
     page.height = (page.data.len() / stride.max(1)) as u32;
     r
 }

@@ -59,13 +59,19 @@ const UNCOMPRESSED: u32 = u32::MAX;
 /// terminating code. Fails with `Bad` if the run would exceed `max`.
 #[inline(always)]
 fn read_run(r: &mut BitReader, t: &Tables, colour: usize, max: u32) -> Result<u32, Stop> {
-    let table = if colour == 0 { &t.white } else { &t.black };
+    let table = &t.run[colour & 1];
     let mut run = 0u32;
     loop {
         let w = r.peek();
         let e = table[(w >> (64 - RUN_INDEX_BITS)) as usize];
         let len = usize::from(e & 15);
         let rem = r.remaining();
+        // Fast path: a terminating code inside the data.
+        if e >> 4 < 64 && len != 0 && len <= rem {
+            r.consume(len);
+            run += u32::from(e >> 4);
+            return if run > max { Err(Stop::Bad) } else { Ok(run) };
+        }
         if len == 0 {
             // 11 zeros: an EOL (or fill) where a code should be.
             if w >> 53 == 0 {
@@ -194,30 +200,85 @@ fn decode_1d_inner(
     width: u32,
     cur: &mut [u32],
 ) -> Result<usize, Stop> {
-    let mut cur = ChangeBuf { buf: cur, n: 0 };
-    let cur = &mut cur;
+    // The bit buffer lives in locals here (the hot loop); `r` is synced
+    // before the slow path and on return.
+    let data = r.data;
+    let total = data.len() * 8;
+    let (mut acc, mut nbits, mut next) = (r.acc, r.nbits, r.next);
+    let mut n = 0usize;
     let mut a0 = 0u32;
     let mut colour = 0usize;
     let limit = step_limit(width);
     let mut steps = 0u32;
+    macro_rules! sync {
+        () => {
+            r.acc = acc;
+            r.nbits = nbits;
+            r.next = next;
+        };
+    }
     loop {
         steps += 1;
         if steps > limit {
+            sync!();
             return Err(Stop::Bad);
         }
+        if nbits <= 56 {
+            if let Some(s) = data.get(next..next + 8) {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(s);
+                acc |= u64::from_be_bytes(b) >> nbits;
+                let bytes = (63 - nbits) / 8;
+                next += bytes as usize;
+                nbits += bytes * 8;
+            }
+        }
+        let e = t.run[colour & 1][(acc >> (64 - RUN_INDEX_BITS)) as usize];
+        let len = u32::from(e & 15);
+        let v = u32::from(e >> 4);
+        let rem = total - (next * 8 - nbits as usize);
+        if v < 64 && len != 0 && len <= nbits && len as usize <= rem {
+            // Fast path: a terminating code.
+            acc <<= len;
+            nbits -= len;
+            a0 += v;
+            if a0 >= width {
+                sync!();
+                return if a0 > width { Err(Stop::Bad) } else { Ok(n) };
+            }
+            if n > 0 && cur[n - 1] == a0 {
+                n -= 1;
+            } else if let Some(slot) = cur.get_mut(n) {
+                *slot = a0;
+                n += 1;
+            } else {
+                sync!();
+                return Err(Stop::Bad);
+            }
+            colour ^= 1;
+            continue;
+        }
+        // Slow path: make-up codes, EOL, extension, end of data.
+        sync!();
+        r.refill();
         let run = read_run(r, t, colour, width - a0)?;
+        let mut cb = ChangeBuf { buf: cur, n };
         if run == UNCOMPRESSED {
-            uncompressed(r, width, &mut a0, &mut colour, cur)?;
+            uncompressed(r, width, &mut a0, &mut colour, &mut cb)?;
         } else {
             a0 += run;
             if a0 < width {
-                cur.push(a0)?;
+                cb.push(a0)?;
             }
             colour ^= 1;
         }
+        n = cb.n;
         if a0 >= width {
-            return Ok(cur.n);
+            return Ok(n);
         }
+        acc = r.acc;
+        nbits = r.nbits;
+        next = r.next;
     }
 }
 

@@ -16,8 +16,9 @@ use crate::TiffError;
 pub const MAX_WIDTH: u32 = 16384;
 /// Most rows accepted on one page (about 5.5 m at 1200 lines per inch).
 pub const MAX_ROWS: u32 = 262_144;
-/// Largest bitmap a page may need, in bytes (bounds memory for hostile files).
-pub const MAX_BITMAP_BYTES: u64 = 256 << 20;
+/// Largest bitmap a page may need, in bytes (bounds memory for hostile files). An A3 page at
+/// 1200 dpi (14592 x 19842 pixels) needs 36 MB.
+pub const MAX_BITMAP_BYTES: u64 = 64 << 20;
 /// Most pages read from one file.
 pub const MAX_PAGES: usize = 10_000;
 

@@ -80,10 +80,10 @@ fn huge_declared_page_is_refused_not_allocated() {
         .encode(&Target::new(TargetCoding::Mmr))
         .unwrap();
     let mut big = page.clone();
-    big.rows = 100_000; // claims 100000 rows (200 MB) from a few bytes of data
+    big.rows = 30_000; // claims 30000 rows (60 MB) from a few bytes of data
     big.width = 16000;
     if let PageData::Coded(c) = &mut big.data {
-        c.strips[0].rows = 100_000;
+        c.strips[0].rows = 30_000;
     }
     let bytes = write_document(&[big.clone()], &WriteOptions::default()).unwrap();
     let pages = read_document(&bytes).unwrap();

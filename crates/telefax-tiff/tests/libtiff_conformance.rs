@@ -211,3 +211,34 @@ fn uncompressed_fill_order_and_photometric_match_libtiff() {
         assert_same(&got, want, &format!("uncompressed lsb2msb {name}"));
     }
 }
+
+#[test]
+fn min_is_black_pages_match_libtiff() {
+    if !have_tiffcp("min_is_black_pages_match_libtiff") {
+        return;
+    }
+    let dir = scratch("lt-minisblack");
+    let bitmap = pages::text(1728, 120, 1, 21);
+    let page = Page::from_bitmap(bitmap.clone(), None)
+        .encode(&Target::new(TargetCoding::Mmr))
+        .unwrap();
+    let mut inverted = page.clone();
+    let PageData::Coded(c) = &mut inverted.data else {
+        panic!()
+    };
+    c.min_is_black = true; // the same codes, read as PhotometricInterpretation 1
+    let ours = dir.join("mib.tif");
+    let back = dir.join("mib-none.tif");
+    std::fs::write(
+        &ours,
+        write_document(&[inverted.clone()], &WriteOptions::default()).unwrap(),
+    )
+    .unwrap();
+    tiffcp(&["-c", "none"], &ours, &back).unwrap();
+    let theirs = read_document(&std::fs::read(&back).unwrap()).unwrap();
+    let (want, _) = theirs[0].decode().unwrap();
+    let (got, _) = inverted.decode().unwrap();
+    assert_same(&got, &want, "min-is-black G4");
+    // And it really is the negative of the min-is-white page.
+    assert!(got.data.iter().zip(&bitmap.data).all(|(a, b)| *a == !*b));
+}

@@ -8,6 +8,29 @@
 //!   a page could not be decoded at all;
 //! - 4: the recording was read but held no page;
 //! - 2: error (unreadable or unsupported input, unwritable output, bad arguments).
+//!
+//! The `--report` JSON (stable: fields are only ever added):
+//! ```text
+//! {
+//!   "input":      { file, format, sample_rate, channels, decoded_channels: ["left","right"], duration_s },
+//!   "outcome":    "complete" | "incomplete" | "no_pages",
+//!   "exit_code":  0 | 3 | 4,
+//!   "pages":      [ { index, time_s, channel, width, length, coding: "MH"|"MR"|"MMR",
+//!                     resolution: "Standard"|"Fine"|"Superfine", modem: "V.17"|"V.29"|"V.27ter",
+//!                     rate, ecm, bad_rows, longest_bad_run, missing_frames: [[block, frame]],
+//!                     confirmed: true|false|null, response: "MCF"|"RTN"|...|null, guessed } ],
+//!   "frames":     [ { time_s, channel: "mono"|"left"|"right", name: "DCS", fcs_ok,
+//!                     hex: "ff 13 83 ...", fields: { ... } } ],
+//!   "negotiated": [ { time_s, modem, rate, coding, resolution, width, ecm, ecm_frame_size } ],
+//!   "training":   [ { time_s, channel, modem, rate, ok } ],
+//!   "tcf":        [ { time_s, channel, bits, ones, longest_zero_run } ],
+//!   "tones":      [ { time_s, channel, tone: "Cng"|"Ced" } ],
+//!   "call_ended": { time_s, dcn } | null
+//! }
+//! ```
+//! `hex` is the frame without its FCS, octets in reception order (first bit = LSB: DIS is
+//! `80`, DCS `82`/`83`). `fields` holds identities (CSI/TSI/CIG, in reading order), the DCS
+//! parameters, PPS counters and the frames a PPR asks for.
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,8 +39,8 @@ use anyhow::Context;
 use serde::Serialize;
 use serde_json::{json, Value};
 use telefax::decoder::{
-    fcf, params, CallDecoder, DecoderConfig, DecoderEvent, FrameInfo, ReceivedPage,
-    ReceiverMode, TcfResult, Tone, Training, VerticalResolution,
+    fcf, params, CallDecoder, DecoderConfig, DecoderEvent, FrameInfo, ReceivedPage, ReceiverMode,
+    TcfResult, Tone, Training, VerticalResolution,
 };
 
 use crate::audio::{self, Audio, RawEncoding};
@@ -42,8 +65,10 @@ pub enum ChannelSel {
 
 /// Arguments of `telefax decode`.
 #[derive(clap::Args)]
-#[command(after_help = "Exit codes: 0 every page whole; 3 incomplete (some pages damaged, \
-partial or missing; the good pages are still written); 4 no page found; 2 error.")]
+#[command(
+    after_help = "Exit codes: 0 every page whole; 3 incomplete (some pages damaged, \
+partial or missing; the good pages are still written); 4 no page found; 2 error."
+)]
 pub struct Args {
     /// The recording: WAV (PCM 8/16/24/32-bit, float, A-law, µ-law; mono or stereo; any rate),
     /// or headerless audio with --raw.
@@ -104,8 +129,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     .with_context(|| format!("{}", args.input.display()))?;
     let (chans, names) = select_channels(&audio, args.channel)?;
-    let show_progress =
-        !args.quiet && std::io::stderr().is_terminal() && audio.duration_s() > 30.0;
+    let show_progress = !args.quiet && std::io::stderr().is_terminal() && audio.duration_s() > 30.0;
     let mode = if args.all_receivers {
         ReceiverMode::All
     } else {
@@ -500,7 +524,7 @@ fn frame_fields(f: &FrameInfo) -> Value {
             None => json!({}),
         },
         "PPS" if fif.len() >= 4 => json!({
-            "post_message": fcf::name(fif[0]),
+            "post_message": if fcf::strip_x(fif[0]) == 0 { "NULL" } else { fcf::name(fif[0]) },
             "page": fif[1],
             "block": fif[2],
             "frames": u32::from(fif[3]) + 1,
@@ -512,5 +536,127 @@ fn frame_fields(f: &FrameInfo) -> Value {
             json!({ "requested_frames": missing })
         }
         _ => json!({}),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corpus_wav(case: &str) -> Vec<u8> {
+        let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/data/calls")
+            .join(case)
+            .join("line_stereo.wav");
+        std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+
+    fn wav(tag: u16, channels: u16, rate: u32, bits: u16, data: &[u8]) -> Vec<u8> {
+        let block = channels * bits / 8;
+        let mut h = Vec::new();
+        h.extend_from_slice(b"RIFF");
+        h.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+        h.extend_from_slice(b"WAVEfmt ");
+        h.extend_from_slice(&16u32.to_le_bytes());
+        h.extend_from_slice(&tag.to_le_bytes());
+        h.extend_from_slice(&channels.to_le_bytes());
+        h.extend_from_slice(&rate.to_le_bytes());
+        h.extend_from_slice(&(rate * u32::from(block)).to_le_bytes());
+        h.extend_from_slice(&block.to_le_bytes());
+        h.extend_from_slice(&bits.to_le_bytes());
+        h.extend_from_slice(b"data");
+        h.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        h.extend_from_slice(data);
+        h
+    }
+
+    fn decode_audio(a: &Audio) -> Collected {
+        let (chans, names) = select_channels(a, ChannelSel::Both).unwrap();
+        decode(&chans, ReceiverMode::FollowDcs, false, true, &names)
+    }
+
+    /// p03 (V.27ter 4800, MH, 1143 rows) read through the real WAV path.
+    fn check_p03(col: &Collected) {
+        assert_eq!(col.pages.len(), 1);
+        assert_eq!(col.pages[0].bitmap.height, 1143);
+        assert_eq!(col.pages[0].bad_rows, 0);
+        assert_eq!(outcome(col), ("complete", EXIT_COMPLETE));
+    }
+
+    #[test]
+    fn alaw_wav_decodes() {
+        let pcm = audio::read_wav(corpus_wav("p03_v27ter_noecm_1d_blank_std")).unwrap();
+        let expand = telefax::decoder::g711::alaw_to_linear;
+        let mut table: Vec<(i16, u8)> = (0..=255u8).map(|c| (expand(c), c)).collect();
+        table.sort();
+        let mut bytes = Vec::new();
+        for i in 0..pcm.channels[0].len() {
+            for c in &pcm.channels {
+                let s = c[i];
+                let j = table.partition_point(|&(v, _)| v < s).min(255);
+                let dist = |v: i16| (i32::from(v) - i32::from(s)).abs();
+                let k = if j > 0 && dist(table[j - 1].0) < dist(table[j].0) {
+                    j - 1
+                } else {
+                    j
+                };
+                bytes.push(table[k].1);
+            }
+        }
+        let a = audio::read_wav(wav(6, 2, 8000, 8, &bytes)).unwrap();
+        check_p03(&decode_audio(&a));
+    }
+
+    #[test]
+    fn wav_at_44k1_float_decodes() {
+        use rubato::audioadapter_buffers::direct::SequentialSliceOfVecs;
+        use rubato::{Fft, FixedSync, Resampler};
+        let pcm = audio::read_wav(corpus_wav("p03_v27ter_noecm_1d_blank_std")).unwrap();
+        let chans: Vec<Vec<f32>> = pcm
+            .channels
+            .iter()
+            .map(|c| c.iter().map(|&s| f32::from(s) / 32768.0).collect())
+            .collect();
+        let len = chans[0].len();
+        let mut rs = Fft::<f32>::new(8000, 44_100, 1024, 2, FixedSync::Input).unwrap();
+        let out_len = rs.process_all_needed_output_len(len);
+        let mut out = vec![vec![0f32; out_len]; 2];
+        let input = SequentialSliceOfVecs::new(&chans, 2, len).unwrap();
+        let mut output = SequentialSliceOfVecs::new_mut(&mut out, 2, out_len).unwrap();
+        let (_, produced) = rs
+            .process_all_into_buffer(&input, &mut output, len, None)
+            .unwrap();
+        let mut bytes = Vec::with_capacity(produced * 8);
+        for i in 0..produced {
+            for c in &out {
+                bytes.extend_from_slice(&c[i].to_le_bytes());
+            }
+        }
+        let a = audio::read_wav(wav(3, 2, 44_100, 32, &bytes)).unwrap();
+        assert_eq!(a.input_rate, 44_100);
+        check_p03(&decode_audio(&a));
+    }
+
+    #[test]
+    fn frame_fields_decode_identity_and_dcs() {
+        let mut tsi = vec![0xFF, 0x03, 0x43];
+        tsi.extend(b"        4321 55+".iter().rev());
+        let f = FrameInfo {
+            time_s: 0.0,
+            channel: 0,
+            bytes: tsi,
+            fcs_ok: true,
+        };
+        assert_eq!(frame_fields(&f)["identity"], "+55 1234");
+        let f = FrameInfo {
+            time_s: 0.0,
+            channel: 0,
+            bytes: vec![0xFF, 0x13, 0x83, 0x00, 0xa2, 0x08],
+            fcs_ok: true,
+        };
+        let v = frame_fields(&f);
+        assert_eq!(v["modem"], "V.17");
+        assert_eq!(v["rate"], 14400);
+        assert_eq!(hex(&f.bytes), "ff 13 83 00 a2 08");
     }
 }

@@ -153,7 +153,7 @@ impl RxEngine {
     /// Switch the loops to their slow, low-jitter settings for data (after training).
     pub fn set_data_mode(&mut self) {
         self.fe.set_timing_gains(0.01, 0.00005);
-        self.carrier.set_gains(0.02, 0.0002);
+        self.carrier.set_gains(0.01, 0.0001);
     }
 
     /// Set the normalised equalizer step (NLMS `mu`, typically 0.05 in training and 0.01 for
@@ -281,7 +281,7 @@ impl RxEngine {
         } else {
             gm
         };
-        if !(g.norm_sqr() > 1e-20) {
+        if g.norm_sqr().is_nan() || g.norm_sqr() <= 1e-20 {
             self.restart();
             return;
         }

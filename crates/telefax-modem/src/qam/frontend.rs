@@ -128,7 +128,7 @@ impl RxFrontEnd {
     /// sample, since every baud rate used is below 4000).
     #[inline]
     pub fn push(&mut self, x: f32) -> Option<HalfSymbol> {
-        let (c, s) = self.carrier.next();
+        let (c, s) = self.carrier.advance();
         let len = 2 * self.k;
         let w = self.w;
         let (re, im) = (x * c, -x * s);

@@ -23,5 +23,7 @@ pub fn tx_rms(dbm0: f32) -> f32 {
 /// Round and saturate a sample to `i16`.
 #[inline]
 pub fn to_i16(x: f32) -> i16 {
-    x.round().clamp(-32768.0, 32767.0) as i16
+    // Round half away from zero by truncation (no libm call on baseline x86-64).
+    let r = if x >= 0.0 { x + 0.5 } else { x - 0.5 };
+    r.clamp(-32768.0, 32767.0) as i16
 }

@@ -57,7 +57,7 @@ impl CarrierTable {
 
     /// The current `(cos, sin)` of the carrier phase, then advance one sample.
     #[inline]
-    pub fn next(&mut self) -> (f32, f32) {
+    pub fn advance(&mut self) -> (f32, f32) {
         let r = (self.cos[self.idx], self.sin[self.idx]);
         self.idx += 1;
         if self.idx == self.cos.len() {
@@ -189,7 +189,7 @@ impl PulseShaper {
         let hr = &self.hist_re[self.pos..self.pos + self.span];
         let hi = &self.hist_im[self.pos..self.pos + self.span];
         let (re, im) = dot_pair(taps, hr, hi);
-        let (c, s) = self.carrier.next();
+        let (c, s) = self.carrier.advance();
         self.acc += self.num;
         if self.acc >= self.den {
             self.acc -= self.den;
@@ -222,10 +222,10 @@ mod tests {
     #[test]
     fn carrier_table_is_exact() {
         let mut t = CarrierTable::new(1800);
-        let first = t.next();
+        let first = t.advance();
         for _ in 1..40 {
-            t.next();
+            t.advance();
         }
-        assert_eq!(t.next(), first);
+        assert_eq!(t.advance(), first);
     }
 }

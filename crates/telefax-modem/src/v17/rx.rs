@@ -20,7 +20,7 @@ const EQ_CENTRE: usize = EQ_TAPS / 2;
 /// Fractional phases of the interpolating matched filter.
 const PHASES: usize = 64;
 /// Taps of the interpolating matched filter (8 kHz samples).
-const ITAPS: usize = 24;
+const ITAPS: usize = 20;
 /// Baseband ring length (power of two).
 const RING: usize = 32;
 /// Samples per carrier period table (1800/8000 = 9/40).
@@ -37,6 +37,8 @@ const DROP_SAMPLES: u32 = 32;
 const MIN_ALTERNATIONS: u32 = 24;
 /// Symbols (last of segment 1, then segment 2) matched to find the start of segment 2.
 const BOUNDARY_WINDOW: usize = 17;
+/// Segment 4 symbols after which a short training is checked against a long one.
+const LONG_CHECK_SYMBOLS: u32 = 8;
 /// |A|² of the training states.
 const TRAIN_POWER: f32 = 40.0;
 
@@ -96,7 +98,7 @@ impl C {
 /// Half-width of the subset look-up grid, in signal-space units.
 const GRID_HALF: f32 = 12.0;
 /// Grid cells per unit.
-const GRID_SCALE: f32 = 4.0;
+const GRID_SCALE: f32 = 2.0;
 /// Grid cells per side.
 const GRID_N: usize = (2.0 * GRID_HALF * GRID_SCALE) as usize;
 
@@ -168,7 +170,9 @@ pub struct V17Rx {
 impl V17Rx {
     /// A receiver for `rate`, expecting a long training first.
     pub fn new(rate: V17Rate) -> Self {
-        V17Rx { core: Box::new(Core::new(rate)) }
+        V17Rx {
+            core: Box::new(Core::new(rate)),
+        }
     }
 
     /// Expect the short training (V.17 §7.2) for the next signal, keeping the equalizer and
@@ -206,10 +210,13 @@ struct Core {
     // Front end.
     mix: [C; MIX_LEN],
     mix_pos: usize,
-    ring_re: [f32; 2 * RING],
-    ring_im: [f32; 2 * RING],
+    /// Received samples, newest first (written twice so any window is contiguous).
+    ring: [f32; 2 * RING],
     rpos: usize,
-    interp: [[f32; ITAPS]; PHASES],
+    /// Matched filter moved up to the carrier (h(t)·e^{jωt}) for each fractional delay:
+    /// real and imaginary parts.
+    interp_re: [[f32; ITAPS]; PHASES],
+    interp_im: [[f32; ITAPS]; PHASES],
     power: f32,
     fast_power: f32,
     drop_level: f32,
@@ -254,6 +261,11 @@ struct Core {
     boundary_turns: [u8; BOUNDARY_WINDOW - 1],
     boundary_ref: u8,
     seg4_started: bool,
+    seg4_count: u32,
+    /// In a short training: the long training's sequence, in case the far end sent that.
+    alt: Option<Sequencer>,
+    alt_err: f32,
+    short_err: f32,
     err_acc: f32,
     ref_acc: f32,
     // Data.
@@ -278,12 +290,20 @@ impl Core {
             let ph = -core::f32::consts::TAU * CARRIER_HZ * n as f32 / SAMPLE_RATE;
             *m = C::new(ph.cos(), ph.sin());
         }
-        let mut interp = [[0.0f32; ITAPS]; PHASES];
+        // y(n - μ) = e^{-jωn} Σ_k x[n-k]·h(k - μ)·e^{jωk}: filtering the real input with
+        // the band-pass filter h·e^{jωk} and then mixing one output sample equals mixing every
+        // input sample and low-pass filtering (V.17 §3.1 carrier, matched RRC pulse).
+        let mut interp_re = [[0.0f32; ITAPS]; PHASES];
+        let mut interp_im = [[0.0f32; ITAPS]; PHASES];
         let centre = (ITAPS as f32 - 1.0) / 2.0;
-        for (p, row) in interp.iter_mut().enumerate() {
+        let w = core::f32::consts::TAU * CARRIER_HZ / SAMPLE_RATE;
+        for p in 0..PHASES {
             let mu = p as f32 / PHASES as f32;
-            for (k, h) in row.iter_mut().enumerate() {
-                *h = rrc((k as f32 - mu - centre) / SPS, ROLL_OFF) / SPS;
+            for k in 0..ITAPS {
+                let h = rrc((k as f32 - mu - centre) / SPS, ROLL_OFF) / SPS;
+                let (sn, cs) = (w * k as f32).sin_cos();
+                interp_re[p][k] = h * cs;
+                interp_im[p][k] = h * sn;
             }
         }
         let p0 = RMS_0DBM0 * RMS_0DBM0;
@@ -293,10 +313,10 @@ impl Core {
             eq_trained: false,
             mix,
             mix_pos: 0,
-            ring_re: [0.0; 2 * RING],
-            ring_im: [0.0; 2 * RING],
+            ring: [0.0; 2 * RING],
             rpos: 0,
-            interp,
+            interp_re,
+            interp_im,
             power: 0.0,
             fast_power: 0.0,
             drop_level: 0.0,
@@ -336,6 +356,10 @@ impl Core {
             boundary_turns: [0; BOUNDARY_WINDOW - 1],
             boundary_ref: 0,
             seg4_started: false,
+            seg4_count: 0,
+            alt: None,
+            alt_err: 0.0,
+            short_err: 0.0,
             err_acc: 0.0,
             ref_acc: 0.0,
             viterbi: Viterbi::new(None),
@@ -442,8 +466,12 @@ impl Core {
 
     #[inline]
     fn equalize(&self) -> C {
-        let xr = &self.dl_re[self.dpos..self.dpos + EQ_TAPS];
-        let xi = &self.dl_im[self.dpos..self.dpos + EQ_TAPS];
+        let (Some(xr), Some(xi)) = (
+            window::<EQ_TAPS>(&self.dl_re, self.dpos),
+            window::<EQ_TAPS>(&self.dl_im, self.dpos),
+        ) else {
+            return C::default();
+        };
         C::new(
             dot(&self.eq_re, xr) - dot(&self.eq_im, xi),
             dot(&self.eq_re, xi) + dot(&self.eq_im, xr),
@@ -454,17 +482,16 @@ impl Core {
     #[inline]
     fn adapt(&mut self, e: C, mu: f32) {
         let er = e.mul(self.rot).scale(mu);
-        let xr = &self.dl_re[self.dpos..self.dpos + EQ_TAPS];
-        let xi = &self.dl_im[self.dpos..self.dpos + EQ_TAPS];
+        let (Some(xr), Some(xi)) = (
+            window::<EQ_TAPS>(&self.dl_re, self.dpos),
+            window::<EQ_TAPS>(&self.dl_im, self.dpos),
+        ) else {
+            return;
+        };
         // w += er * conj(x)
-        for ((wr, wi), (xr, xi)) in self
-            .eq_re
-            .iter_mut()
-            .zip(self.eq_im.iter_mut())
-            .zip(xr.iter().zip(xi))
-        {
-            *wr += er.re * xr + er.im * xi;
-            *wi += er.im * xr - er.re * xi;
+        for i in 0..EQ_TAPS {
+            self.eq_re[i] += er.re * xr[i] + er.im * xi[i];
+            self.eq_im[i] += er.im * xr[i] - er.re * xi[i];
         }
     }
 
@@ -621,6 +648,17 @@ impl Core {
         }
         self.state = State::Train;
         self.seg4_started = false;
+        self.alt = if self.short {
+            let mut long = Sequencer::new(self.rate, false);
+            for _ in 0..SEG1_SYMBOLS + seen {
+                long.next_symbol(|| 1);
+            }
+            Some(long)
+        } else {
+            None
+        };
+        self.alt_err = 0.0;
+        self.short_err = 0.0;
         self.err_acc = 0.0;
         self.ref_acc = 0.0;
         debug!(short = self.short, "V.17 segment 2 found");
@@ -648,13 +686,36 @@ impl Core {
         }
         if stage == Stage::Seg4 && !self.seg4_started {
             self.seg4_started = true;
+            self.seg4_count = 0;
             self.viterbi.reset(Some(SEG4_CONV_STATE));
             self.diff_prev = self.seq.diff_state();
             self.skip = SEG4_SYMBOLS;
         }
+        // Armed for a short training but the far end sent a long one? Both share the first
+        // 38 symbols of segment 2; after that, compare against the long sequence too.
+        if let Some(alt) = self.alt.as_mut() {
+            let ta = alt.next_symbol(|| 1);
+            let ea = C::new(ta.0 as f32, ta.1 as f32).sub(z).norm();
+            self.alt_err = self.alt_err * 0.9 + ea;
+            if stage == Stage::Seg4 {
+                self.seg4_count += 1;
+                if self.seg4_count == LONG_CHECK_SYMBOLS && self.alt_err * 4.0 < self.short_err {
+                    debug!("V.17 long training received while armed for short: following it");
+                    if let Some(long) = self.alt.take() {
+                        self.seq = long;
+                    }
+                    self.short = false;
+                    self.seg4_started = false;
+                    return;
+                }
+            }
+        }
         let t = self.seq.next_symbol(|| 1);
         let target = C::new(t.0 as f32, t.1 as f32);
         let e = target.sub(z);
+        if self.alt.is_some() {
+            self.short_err = self.short_err * 0.9 + e.norm();
+        }
         let long_seg2 = !self.short && stage == Stage::Seg2;
         let mu = if long_seg2 { 0.25 } else { 0.08 } / (EQ_TAPS as f32 * TRAIN_POWER);
         self.adapt(e, mu);
@@ -674,14 +735,31 @@ impl Core {
 
     fn data<K: RxSink + ?Sized>(&mut self, z: C, sink: &mut K) {
         let best = self.subset_metrics(z);
-        let mut h = best[0];
-        for b in &best[1..] {
-            if b.0 < h.0 {
-                h = *b;
-            }
-        }
-        let p = self.rate.map()[h.1 as usize];
-        let target = C::new(p.0 as f32, p.1 as f32);
+        let m01 = if best[1].0 < best[0].0 {
+            best[1]
+        } else {
+            best[0]
+        };
+        let m23 = if best[3].0 < best[2].0 {
+            best[3]
+        } else {
+            best[2]
+        };
+        let m45 = if best[5].0 < best[4].0 {
+            best[5]
+        } else {
+            best[4]
+        };
+        let m67 = if best[7].0 < best[6].0 {
+            best[7]
+        } else {
+            best[6]
+        };
+        let m03 = if m23.0 < m01.0 { m23 } else { m01 };
+        let m47 = if m67.0 < m45.0 { m67 } else { m45 };
+        let h = if m47.0 < m03.0 { m47 } else { m03 };
+        let p = self.points[h.1 as usize & 127];
+        let target = C::new(p.0, p.1);
         let e = target.sub(z);
         // Data-mode tracking: the equalizer adapts on every other symbol (half the cost, and
         // plenty for line drift).
@@ -721,7 +799,6 @@ impl Core {
             self.carrier_down(sink);
             return;
         }
-        let m = self.mix[self.mix_pos];
         self.mix_pos = if self.mix_pos + 1 == MIX_LEN {
             0
         } else {
@@ -732,10 +809,8 @@ impl Core {
         } else {
             self.rpos - 1
         };
-        self.ring_re[self.rpos] = xf * m.re;
-        self.ring_re[self.rpos + RING] = xf * m.re;
-        self.ring_im[self.rpos] = xf * m.im;
-        self.ring_im[self.rpos + RING] = xf * m.im;
+        self.ring[self.rpos] = xf;
+        self.ring[self.rpos + RING] = xf;
         self.t_next -= 1.0;
         if self.t_next > 0.0 {
             return;
@@ -743,9 +818,9 @@ impl Core {
         self.half_symbol(sink);
     }
 
-    /// The carrier is on: run samples through the power meters and the mixer until the next
-    /// T/2 sample is due (then produce it), the carrier drops, or the block ends. Returns the
-    /// number of samples consumed.
+    /// The carrier is on: run samples through the power meters into the filter ring,
+    /// producing each T/2 sample when due, until the carrier drops or the block ends. Returns
+    /// the number of samples consumed.
     fn run<K: RxSink + ?Sized>(&mut self, samples: &[i16], sink: &mut K) -> usize {
         let mut power = self.power;
         let mut fast = self.fast_power;
@@ -753,10 +828,10 @@ impl Core {
         let mut t = self.t_next;
         let mut mp = self.mix_pos;
         let mut rp = self.rpos;
-        let (drop_level, off_level) = (self.drop_level, self.off_level);
+        let off_level = self.off_level;
+        let mut drop_level = self.drop_level;
         let mut used = 0;
         let mut ended = false;
-        let mut due = false;
         for &x in samples {
             used += 1;
             let xf = x as f32;
@@ -767,18 +842,19 @@ impl Core {
                 ended = true;
                 break;
             }
-            let m = self.mix[mp];
             mp = if mp + 1 == MIX_LEN { 0 } else { mp + 1 };
             rp = if rp == 0 { RING - 1 } else { rp - 1 };
-            let (re, im) = (xf * m.re, xf * m.im);
-            self.ring_re[rp] = re;
-            self.ring_re[rp + RING] = re;
-            self.ring_im[rp] = im;
-            self.ring_im[rp + RING] = im;
+            self.ring[rp] = xf;
+            self.ring[rp + RING] = xf;
             t -= 1.0;
             if t <= 0.0 {
-                due = true;
-                break;
+                self.power = power;
+                self.t_next = t;
+                self.mix_pos = mp;
+                self.rpos = rp;
+                self.half_symbol(sink);
+                t = self.t_next;
+                drop_level = self.drop_level;
             }
         }
         self.power = power;
@@ -789,8 +865,6 @@ impl Core {
         self.rpos = rp;
         if ended {
             self.carrier_down(sink);
-        } else if due {
-            self.half_symbol(sink);
         }
         used
     }
@@ -800,9 +874,17 @@ impl Core {
     fn half_symbol<K: RxSink + ?Sized>(&mut self, sink: &mut K) {
         let mu = -self.t_next;
         let p = ((mu * PHASES as f32) as usize).min(PHASES - 1);
-        let h = &self.interp[p];
-        let re = dot(h, &self.ring_re[self.rpos..self.rpos + ITAPS]);
-        let im = dot(h, &self.ring_im[self.rpos..self.rpos + ITAPS]);
+        let Some(w) = window::<ITAPS>(&self.ring, self.rpos) else {
+            return;
+        };
+        let s = C::new(dot(&self.interp_re[p], w), dot(&self.interp_im[p], w));
+        // e^{-jωn} of the newest sample (the mixer index has already moved past it).
+        let m = self.mix[if self.mix_pos == 0 {
+            MIX_LEN - 1
+        } else {
+            self.mix_pos - 1
+        }];
+        let C { re, im } = s.mul(m);
         let y = C::new(re * self.gain, im * self.gain);
         self.mid_phase = !self.mid_phase;
         self.push_dl(y);
@@ -830,7 +912,7 @@ impl Core {
         let ted = (self.last_sym.re - y.re) * self.last_mid.re
             + (self.last_sym.im - y.im) * self.last_mid.im;
         self.last_sym = y;
-        let ted = (ted / (2.0 * TRAIN_POWER)).clamp(-1.0, 1.0);
+        let ted = (ted * (0.5 / TRAIN_POWER)).clamp(-1.0, 1.0);
         let (kp, ki) = match self.state {
             State::Seg1 => (0.02, 0.0),
             State::Train => (0.005, 0.000002),
@@ -855,14 +937,27 @@ impl Core {
 
 /// Dot product, written in four independent lanes so that it vectorises.
 #[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
+fn dot<const N: usize>(a: &[f32; N], b: &[f32; N]) -> f32 {
     let mut acc = [0.0f32; 4];
-    for (ca, cb) in a.chunks_exact(4).zip(b.chunks_exact(4)) {
+    let mut i = 0;
+    while i + 4 <= N {
         for k in 0..4 {
-            acc[k] += ca[k] * cb[k];
+            acc[k] += a[i + k] * b[i + k];
         }
+        i += 4;
+    }
+    while i < N {
+        acc[0] += a[i] * b[i];
+        i += 1;
     }
     (acc[0] + acc[1]) + (acc[2] + acc[3])
+}
+
+/// The `N` values of `v` from `at` on, as an array (`None` only if out of range, which the
+/// ring indexing never produces).
+#[inline]
+fn window<const N: usize>(v: &[f32], at: usize) -> Option<&[f32; N]> {
+    v.get(at..).and_then(|s| s.first_chunk::<N>())
 }
 
 /// Index of the training state nearest `z`.

@@ -76,6 +76,25 @@ const fn predecessors() -> [[(u8, u8); 4]; STATES] {
 
 const PRED: [[(u8, u8); 4]; STATES] = predecessors();
 
+/// For each state and each of its four incoming branches: the subset (`Y0 | Y1<<1 | Y2<<2`)
+/// the branch carries.
+const fn branch_subsets() -> [[u8; 4]; STATES] {
+    let mut t = [[0u8; 4]; STATES];
+    let mut s = 0;
+    while s < STATES {
+        let mut k = 0;
+        while k < 4 {
+            let (ps, y12) = PRED[s][k];
+            t[s][k] = conv_y0(ps) | (y12 << 1);
+            k += 1;
+        }
+        s += 1;
+    }
+    t
+}
+
+const SUBSET: [[u8; 4]; STATES] = branch_subsets();
+
 /// Soft-decision Viterbi decoder for the V.17 code (allocation-free, fixed traceback).
 #[derive(Debug, Clone)]
 pub(crate) struct Viterbi {
@@ -120,22 +139,18 @@ impl Viterbi {
         let mut newm = [0.0f32; STATES];
         let slot = self.pos;
         for (ns, nm) in newm.iter_mut().enumerate() {
-            let mut bm = f32::INFINITY;
-            let mut bp = 0u8;
-            let mut bl = 0u8;
-            for &(ps, y12) in &PRED[ns] {
-                let subset = (conv_y0(ps) | (y12 << 1)) as usize;
-                let (d, lab) = best[subset];
-                let m = self.metric[ps as usize] + d;
-                if m < bm {
-                    bm = m;
-                    bp = ps;
-                    bl = lab;
-                }
-            }
-            *nm = bm;
-            self.prev[slot][ns] = bp;
-            self.label[slot][ns] = bl;
+            // Add-compare-select over the four branches, written as selects (no branches).
+            let cand = |k: usize| {
+                let ps = PRED[ns][k].0 as usize;
+                (self.metric[ps] + best[SUBSET[ns][k] as usize].0, k)
+            };
+            let (c0, c1, c2, c3) = (cand(0), cand(1), cand(2), cand(3));
+            let a = if c1.0 < c0.0 { c1 } else { c0 };
+            let b = if c3.0 < c2.0 { c3 } else { c2 };
+            let (m, k) = if b.0 < a.0 { b } else { a };
+            *nm = m;
+            self.prev[slot][ns] = PRED[ns][k].0;
+            self.label[slot][ns] = best[SUBSET[ns][k] as usize].1;
         }
         // Normalise to keep the metrics bounded.
         let min = newm.iter().copied().fold(f32::INFINITY, f32::min);

@@ -50,7 +50,8 @@ pub struct V17Tx {
     hist_im: [f32; SPAN],
     newest: usize,
     phase24: usize,
-    carrier: u32,
+    carrier: usize,
+    carrier_table: [(f32, f32); CARRIER_PERIOD],
     gain: f32,
     level_dbm0: f32,
     state: Phase,
@@ -69,6 +70,10 @@ impl V17Tx {
             newest: 0,
             phase24: UP,
             carrier: 0,
+            carrier_table: core::array::from_fn(|n| {
+                let ph = core::f32::consts::TAU * CARRIER_HZ * n as f32 / SAMPLE_RATE;
+                (ph.cos(), ph.sin())
+            }),
             gain: 0.0,
             level_dbm0: DEFAULT_LEVEL_DBM0,
             state: Phase::Running,
@@ -165,8 +170,8 @@ impl V17Tx {
     }
 }
 
-/// Carrier phase increment per sample, as a fraction of 2^32.
-const CARRIER_STEP: u32 = ((CARRIER_HZ as f64 / SAMPLE_RATE as f64) * 4_294_967_296.0) as u32;
+/// Samples per whole number of carrier cycles (1800 Hz at 8000 Hz: 9 cycles in 40 samples).
+const CARRIER_PERIOD: usize = 40;
 
 impl Modulator for V17Tx {
     fn modulate<S: BitSource + ?Sized>(&mut self, out: &mut [i16], bits: &mut S) -> usize {
@@ -188,11 +193,14 @@ impl Modulator for V17Tx {
                 re += self.hist_re[k] * h;
                 im += self.hist_im[k] * h;
             }
-            let ph = self.carrier as f32 * (core::f32::consts::TAU / 4_294_967_296.0);
-            let (s, c) = ph.sin_cos();
+            let (c, s) = self.carrier_table[self.carrier];
             let v = (re * c - im * s) * self.gain;
             *o = v.round().clamp(-32768.0, 32767.0) as i16;
-            self.carrier = self.carrier.wrapping_add(CARRIER_STEP);
+            self.carrier = if self.carrier + 1 == CARRIER_PERIOD {
+                0
+            } else {
+                self.carrier + 1
+            };
             self.phase24 += 3;
         }
         out.len()

@@ -38,6 +38,8 @@ pub struct V27terTx {
     seg: Seg,
     count: usize,
     phase: u8,
+    /// The eight phases, precomputed.
+    points: [Complex32; 8],
 }
 
 impl V27terTx {
@@ -51,6 +53,9 @@ impl V27terTx {
             seg: Seg::Carrier,
             count: 0,
             phase: 0,
+            points: std::array::from_fn(|i| {
+                Complex32::from_polar(1.0, i as f32 * std::f32::consts::FRAC_PI_4)
+            }),
         };
         t.set_level_dbm0(DEFAULT_TX_LEVEL_DBM0);
         t
@@ -92,7 +97,7 @@ impl V27terTx {
     }
 
     fn at_phase(&self) -> Complex32 {
-        Complex32::from_polar(1.0, f32::from(self.phase) * std::f32::consts::FRAC_PI_4)
+        self.points[usize::from(self.phase & 7)]
     }
 
     fn data_symbol(&mut self, bits: &[u8; 3]) -> Complex32 {
@@ -138,9 +143,9 @@ impl V27terTx {
             Seg::Data => {
                 let mut bits = [1u8; 3];
                 let n = self.rate.bits_per_symbol();
-                for i in 0..n {
+                for slot in bits.iter_mut().take(n) {
                     match src.next_bit() {
-                        Some(v) => bits[i] = v & 1,
+                        Some(v) => *slot = v & 1,
                         None => {
                             self.seg = Seg::TurnOff;
                             self.count = 0;

@@ -67,7 +67,7 @@ impl V29Rx {
             carrier_hz: CARRIER_HZ,
             baud: BAUD,
             beta: super::tx::V29_BETA,
-            mf_half_span: 4.0,
+            mf_half_span: 3.0,
             eq_taps: 24,
             detector: DetectorConfig {
                 alpha: 1.0 / 32.0,
@@ -203,7 +203,7 @@ impl V29Rx {
                     self.state = State::Data;
                 }
                 if self.count == SETTLE_SYMBOLS {
-                    self.engine.set_eq_mu(0.01);
+                    self.engine.set_eq_mu(0.005);
                 }
             }
         }

@@ -38,6 +38,8 @@ pub struct V29Tx {
     count: usize,
     prbs: u8,
     phase: u8,
+    /// The 16 points by `phase * 2 + q1` (Table 2/V.29), precomputed.
+    points: [Complex32; 16],
 }
 
 impl V29Tx {
@@ -52,6 +54,7 @@ impl V29Tx {
             count: 0,
             prbs: SEG3_SEED,
             phase: 0,
+            points: std::array::from_fn(|i| point((i / 2) as u8, (i % 2) as u8)),
         };
         t.set_level_dbm0(DEFAULT_TX_LEVEL_DBM0);
         t
@@ -105,7 +108,7 @@ impl V29Tx {
             V29Rate::R4800 => (0, (b[0] << 2) | (b[1] << 1) | (1 ^ b[0] ^ b[1])),
         };
         self.phase = (self.phase + PHASE_STEP[q234 as usize]) & 7;
-        point(self.phase, q1)
+        self.points[usize::from(self.phase) * 2 + usize::from(q1)]
     }
 
     fn next_symbol<S: BitSource + ?Sized>(&mut self, src: &mut S) -> Option<Complex32> {
@@ -117,7 +120,7 @@ impl V29Tx {
                 Complex32::ZERO
             }
             Seg::Alternation => {
-                let s = if self.count % 2 == 0 { a } else { b };
+                let s = if self.count & 1 == 0 { a } else { b };
                 self.advance(Seg::Conditioning, SEG2_SYMBOLS);
                 s
             }

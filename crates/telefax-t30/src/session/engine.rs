@@ -517,8 +517,9 @@ impl Session {
     }
 
     /// Octets from the high-speed receiver (TCF or non-ECM page data), bits packed
-    /// LSB-first as received. The page ends at RTC, at the carrier's end, at a training
-    /// failure, or after T2 without data, whichever comes first.
+    /// LSB-first as received. Data after RTC is not kept; the page ends at the carrier's
+    /// end, at a training failure, after T2 without data, or when the post-message command
+    /// arrives on V.21 (which stays open while listening to the fast modem).
     pub fn handle_rx_data(&mut self, now: SampleTime, data: &[u8]) {
         match self.state {
             State::WaitTcf => {
@@ -531,12 +532,6 @@ impl Session {
             }
             State::RxPage => self.push_page(now, data),
             _ => {}
-        }
-        // RTC ends the page: the sender drops its carrier next, and the post-message
-        // command follows on V.21 (T.4 §4.1.4, T.30 §5.3.2).
-        if self.state == State::RxPage && self.rx.as_ref().is_some_and(|b| b.rtc.found()) {
-            debug!("RTC detected: page complete");
-            self.end_page(now);
         }
     }
 
@@ -1114,6 +1109,10 @@ impl Session {
             return;
         }
         if let Some(buf) = self.rx.as_mut() {
+            if buf.rtc.found() {
+                // RTC (T.4 §4.1.4) ended the page; what follows is line noise.
+                return;
+            }
             let room = MAX_PAGE_OCTETS.saturating_sub(buf.data.len());
             if data.len() > room {
                 buf.truncated = true;

@@ -1,0 +1,55 @@
+//! One codec operation on one benchmark page, repeated: for counting CPU
+//! cycles with `perf stat -e cycles:u` (independent of machine load),
+//! against the same count for another codec.
+//!
+//! Run: `codec_one PAGE CODING dec|enc ITERS` with PAGE one of
+//! `telefax_t4::testpages::bench_pages` names and CODING mh|mr_k4|mmr.
+use telefax_t4::{
+    decode_page_into, encode_page, testpages, Bitmap, Coding, DecodeOptions, EncodeOptions, Encoder,
+};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 5 {
+        eprintln!("usage: codec_one PAGE mh|mr_k4|mmr dec|enc ITERS");
+        std::process::exit(2);
+    }
+    let Some((_, page)) = testpages::bench_pages()
+        .into_iter()
+        .find(|(n, _)| *n == args[1])
+    else {
+        eprintln!("unknown page {}", args[1]);
+        std::process::exit(2);
+    };
+    let coding = match args[2].as_str() {
+        "mh" => Coding::Mh,
+        "mr_k4" => Coding::Mr { k: 4 },
+        _ => Coding::Mmr,
+    };
+    let iters: u32 = args[4].parse().unwrap_or(1);
+    let coded = encode_page(&page, &EncodeOptions::new(coding)).expect("encode");
+    if args[3] == "dec" {
+        let opts = DecodeOptions::new(coding, page.width);
+        let mut p = Bitmap::default();
+        for _ in 0..iters {
+            decode_page_into(&coded, &opts, &mut p).expect("decode");
+        }
+        if iters > 0 {
+            assert_eq!(p, page);
+        }
+    } else {
+        let mut enc = Encoder::new(page.width, EncodeOptions::new(coding)).expect("encoder");
+        let mut out = Vec::with_capacity(coded.len());
+        for _ in 0..iters {
+            out.clear();
+            enc.reset();
+            for row in page.data.chunks_exact(page.stride()) {
+                enc.encode_row(row, &mut out).expect("row");
+            }
+            enc.finish(&mut out);
+        }
+        if iters > 0 {
+            assert_eq!(out, coded);
+        }
+    }
+}
