@@ -155,7 +155,7 @@ impl Pair {
         self.fifo_ba.extend(self.out.iter().copied());
         // B hears A (plus its own echo).
         take_block(&mut self.fifo_ab, &mut self.rx);
-        if let Some((_, l)) = self.recording.as_mut() {
+        if let Some((l, _)) = self.recording.as_mut() {
             l.extend_from_slice(&self.rx);
         }
         if let Some((gain, _)) = self.echo {
@@ -185,8 +185,8 @@ impl Pair {
                     match &ev {
                         Event::PageReceived(p) => o.pages.push((**p).clone()),
                         Event::Ended(r) => match side {
-                            Side::A => o.caller = Some(r.clone()),
-                            Side::B => o.answerer = Some(r.clone()),
+                            Side::A => o.caller = Some(*r),
+                            Side::B => o.answerer = Some(*r),
                         },
                         _ => {}
                     }
@@ -208,7 +208,9 @@ impl Pair {
     /// The recorded audio, if recording was asked for: (A→B as B heard it, B→A as A heard
     /// it).
     pub fn recording(&self) -> Option<(&[i16], &[i16])> {
-        self.recording.as_ref().map(|(l, r)| (l.as_slice(), r.as_slice()))
+        self.recording
+            .as_ref()
+            .map(|(l, r)| (l.as_slice(), r.as_slice()))
     }
 }
 

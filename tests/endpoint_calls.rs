@@ -59,7 +59,10 @@ impl Call {
     }
     fn line(mut self, l: LineConfig) -> Self {
         self.line.line_ab = l.clone();
-        self.line.line_ba = LineConfig { seed: l.seed + 1, ..l };
+        self.line.line_ba = LineConfig {
+            seed: l.seed + 1,
+            ..l
+        };
         self
     }
     fn run(self) -> Outcome {
@@ -71,7 +74,11 @@ impl Call {
         s.finish_document().unwrap();
         let r = Endpoint::new(receiver.clone()).unwrap();
         // The caller is always side A.
-        let (a, b) = if sender.role == Role::Calling { (s, r) } else { (r, s) };
+        let (a, b) = if sender.role == Role::Calling {
+            (s, r)
+        } else {
+            (r, s)
+        };
         let mut pair = Pair::new(a, b, &self.line).unwrap();
         pair.run(self.seconds)
     }
@@ -172,7 +179,9 @@ fn b4_page_to_an_a4_receiver_is_scaled_to_fit() {
 #[test]
 fn noisy_line_30db_v17() {
     let p = vec![page(1728, 200, 7)];
-    let o = Call::new(p.clone()).line(LineConfig::with_snr_db(30.0)).run();
+    let o = Call::new(p.clone())
+        .line(LineConfig::with_snr_db(30.0))
+        .run();
     assert_success(&o, &p);
 }
 
@@ -252,11 +261,20 @@ fn line_cut_mid_call_ends_cleanly_and_keeps_the_first_page() {
         dropouts: vec![cut],
         ..LineConfig::default()
     };
-    let o = Call::new(p.clone()).modems(&[FastModem::V29_9600]).line(l).run();
-    let caller = o.caller.clone().expect("caller ended");
-    let answerer = o.answerer.clone().expect("answerer ended");
-    assert!(caller.is_err() && answerer.is_err(), "{caller:?} {answerer:?}");
-    assert!(!o.pages.is_empty(), "the page received before the cut is kept");
+    let o = Call::new(p.clone())
+        .modems(&[FastModem::V29_9600])
+        .line(l)
+        .run();
+    let caller = o.caller.expect("caller ended");
+    let answerer = o.answerer.expect("answerer ended");
+    assert!(
+        caller.is_err() && answerer.is_err(),
+        "{caller:?} {answerer:?}"
+    );
+    assert!(
+        !o.pages.is_empty(),
+        "the page received before the cut is kept"
+    );
     assert!(o.pages[0].bitmap == p[0]);
     let e = caller.unwrap_err();
     assert!(

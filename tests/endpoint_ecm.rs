@@ -74,7 +74,13 @@ fn assert_exact(o: &Outcome, sent: &[Bitmap]) {
 #[test]
 fn ecm_mmr_256_octet_frames_v17() {
     let p = vec![page(1728, 400, 1)];
-    let o = ecm_call(&p, Coding::Mmr, 256, &FastModem::FALLBACK_ORDER, LineConfig::default());
+    let o = ecm_call(
+        &p,
+        Coding::Mmr,
+        256,
+        &FastModem::FALLBACK_ORDER,
+        LineConfig::default(),
+    );
     assert_exact(&o, &p);
     assert_eq!(o.pages[0].mode.coding, Coding::Mmr);
 }
@@ -82,7 +88,13 @@ fn ecm_mmr_256_octet_frames_v17() {
 #[test]
 fn ecm_mmr_64_octet_frames_v29() {
     let p = vec![page(1728, 200, 2)];
-    let o = ecm_call(&p, Coding::Mmr, 64, &[FastModem::V29_9600], LineConfig::default());
+    let o = ecm_call(
+        &p,
+        Coding::Mmr,
+        64,
+        &[FastModem::V29_9600],
+        LineConfig::default(),
+    );
     assert_exact(&o, &p);
     assert_eq!(o.pages[0].mode.ecm_frame_size, Some(64));
 }
@@ -91,7 +103,13 @@ fn ecm_mmr_64_octet_frames_v29() {
 fn ecm_mh_and_mr_five_pages() {
     let p: Vec<_> = (0..5).map(|i| page(1728, 150, 10 + i)).collect();
     for coding in [Coding::Mh, Coding::Mr] {
-        let o = ecm_call(&p, coding, 256, &FastModem::FALLBACK_ORDER, LineConfig::default());
+        let o = ecm_call(
+            &p,
+            coding,
+            256,
+            &FastModem::FALLBACK_ORDER,
+            LineConfig::default(),
+        );
         assert_exact(&o, &p);
     }
 }
@@ -100,12 +118,21 @@ fn ecm_mh_and_mr_five_pages() {
 fn ecm_recovers_frames_lost_to_line_dropouts() {
     // A page of many frames; short dropouts during phase C destroy some of them.
     let p = vec![page(1728, 1200, 3)];
-    let clean = ecm_call(&p, Coding::Mmr, 256, &[FastModem::V29_9600], LineConfig::default());
+    let clean = ecm_call(
+        &p,
+        Coding::Mmr,
+        256,
+        &[FastModem::V29_9600],
+        LineConfig::default(),
+    );
     assert_exact(&clean, &p);
     let c_at = clean
         .events
         .iter()
-        .find(|(s, _, e)| *s == telefax::simulate::Side::A && matches!(e, Event::Phase(telefax::t30::session::Phase::C)))
+        .find(|(s, _, e)| {
+            *s == telefax::simulate::Side::A
+                && matches!(e, Event::Phase(telefax::t30::session::Phase::C))
+        })
         .map(|(_, t, _)| *t)
         .unwrap();
     // 15 ms holes every 0.7 s through the first block.

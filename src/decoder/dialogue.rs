@@ -485,7 +485,7 @@ mod tests {
             start,
             end,
             bits: data.len() as u64 * 8,
-            ones: 0,
+            ones: data.iter().map(|b| u64::from(b.count_ones())).sum(),
             longest_zero_run: 0,
             hdlc_frames: 0,
             data,

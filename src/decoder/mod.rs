@@ -23,7 +23,7 @@
 //!
 //! let mut dec = CallDecoder::new(DecoderConfig::default());
 //! let silence = vec![0i16; 8000];
-//! dec.push(&silence);
+//! dec.push(&silence).unwrap();
 //! dec.finish();
 //! let mut pages = 0;
 //! while let Some(ev) = dec.poll_event() {

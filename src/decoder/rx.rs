@@ -495,7 +495,7 @@ mod tests {
     fn v21_receives_a_frame() {
         let frame = [0xFF, 0x03, 0x80, 0x00, 0xEE, 0x78];
         for amp in [12000.0, 300.0] {
-            let mut bits = vec![0, 1, 1, 1, 1, 1, 1, 0].repeat(30);
+            let mut bits = [0, 1, 1, 1, 1, 1, 1, 0].repeat(30);
             frame_bits(&frame, &mut bits);
             bits.extend([0, 1, 1, 1, 1, 1, 1, 0].repeat(3));
             let mut audio = vec![0i16; 800];

@@ -99,10 +99,14 @@ impl EndpointConfig {
             return Err(EndpointError::Config("no modem allowed".into()));
         }
         if self.ecm_frame_size != 256 && self.ecm_frame_size != 64 {
-            return Err(EndpointError::Config("ECM frame size must be 64 or 256".into()));
+            return Err(EndpointError::Config(
+                "ECM frame size must be 64 or 256".into(),
+            ));
         }
         if self.identity.chars().count() > 20 {
-            return Err(EndpointError::Config("identity longer than 20 characters".into()));
+            return Err(EndpointError::Config(
+                "identity longer than 20 characters".into(),
+            ));
         }
         if !(-60.0..=3.0).contains(&self.tx_level_dbm0) {
             return Err(EndpointError::Config(format!(

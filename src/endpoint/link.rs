@@ -84,10 +84,6 @@ impl FrameRx {
             Received::Bad
         }
     }
-
-    pub(super) fn heap_bytes(&self) -> usize {
-        self.bytes.capacity() + self.items.capacity() * 3 * core::mem::size_of::<usize>() + DEFAULT_MAX_FRAME + 2
-    }
 }
 
 impl RxSink for FrameRx {

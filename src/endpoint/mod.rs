@@ -46,8 +46,8 @@ use telefax_modem::v21::{Channel, V21Rx, V21Tx};
 use telefax_modem::{Demodulator, Modulator, RxSink, RxStatus};
 use telefax_t30::capabilities::{FastModem, Modem};
 use telefax_t30::session::{
-    self, CallResult, Carrier, Command, Job, Mode, ModemEvent, PageQuality, Phase, Session,
-    Tone, Training, TxData,
+    self, CallResult, Carrier, Command, Job, Mode, ModemEvent, PageQuality, Phase, Session, Tone,
+    Training, TxData,
 };
 use telefax_t30::{Capabilities, Fcf};
 use telefax_t4::{decode_page, BitOrder, Bitmap, DecodeOptions, PageStats};
@@ -165,15 +165,27 @@ pub enum Event {
 enum Tx {
     Idle,
     Tone(ToneTx),
-    Frames { modem: V21Tx, framer: FrameTx },
-    Fast { modem: Box<AnyModulator>, data: FastData },
+    Frames {
+        modem: V21Tx,
+        framer: FrameTx,
+    },
+    Fast {
+        modem: Box<AnyModulator>,
+        data: FastData,
+    },
 }
 
 /// What a high-speed transmission carries: TCF zeros (T.30 §5.3.6.2.9), non-ECM page data,
 /// or ECM frames (T.30 Annex A), sent LSB first per octet as T.4 requires.
 enum FastData {
-    Zeros { bits: u64 },
-    Octets { octets: Vec<u8>, pos: usize, bit: u8 },
+    Zeros {
+        bits: u64,
+    },
+    Octets {
+        octets: Vec<u8>,
+        pos: usize,
+        bit: u8,
+    },
     Frames(FrameTx),
 }
 
@@ -245,6 +257,39 @@ struct FastRx {
     listening: bool,
 }
 
+/// Tells the session that a signal is on the line while the high-speed receiver is paused:
+/// after a dropout has cut a page short, the rest of the page is still arriving and the
+/// post-message command will follow it (the engine holds its command timer meanwhile).
+#[derive(Debug, Default)]
+struct LineEnergy {
+    on: bool,
+    count: u8,
+}
+
+impl LineEnergy {
+    /// Level above which a signal is present, and below which it has gone (dBm0).
+    const ON_DBM0: f32 = -40.0;
+    const OFF_DBM0: f32 = -45.0;
+
+    /// Feed one step; `Some(state)` when the presence changes.
+    fn update(&mut self, samples: &[i16]) -> Option<bool> {
+        let level = telefax_dsp::power::block_dbm0(samples);
+        let flip = if self.on {
+            level < Self::OFF_DBM0
+        } else {
+            level > Self::ON_DBM0
+        };
+        self.count = if flip { self.count + 1 } else { 0 };
+        // Two steps (20 ms) to rise, five (50 ms) to fall.
+        if self.count >= if self.on { 5 } else { 2 } {
+            self.on = !self.on;
+            self.count = 0;
+            return Some(self.on);
+        }
+        None
+    }
+}
+
 /// The page being received (non-ECM): the coded octets since phase C began.
 struct RxPageBuf {
     coded: Vec<u8>,
@@ -274,6 +319,7 @@ pub struct Endpoint {
     ecm_frames: FrameRx,
     fast: Option<FastRx>,
     sink: FastSink,
+    energy: LineEnergy,
     rx_page: Option<RxPageBuf>,
     // documents
     pages_out: Vec<OutgoingPage>,
@@ -323,6 +369,7 @@ impl Endpoint {
                 statuses: Vec::with_capacity(16),
                 ..FastSink::default()
             },
+            energy: LineEnergy::default(),
             rx_page: None,
             pages_out: Vec::new(),
             doc_finished: false,
@@ -338,7 +385,12 @@ impl Endpoint {
     /// Queue a page to send (a sending endpoint, before [`Endpoint::finish_document`]).
     /// `x_dpi`/`y_dpi` give its resolution (204 × 98 is standard, 204 × 196 fine); it is
     /// re-coded to the negotiated coding, width and resolution when sent.
-    pub fn queue_page(&mut self, bitmap: Bitmap, x_dpi: f32, y_dpi: f32) -> Result<(), EndpointError> {
+    pub fn queue_page(
+        &mut self,
+        bitmap: Bitmap,
+        x_dpi: f32,
+        y_dpi: f32,
+    ) -> Result<(), EndpointError> {
         if self.cfg.job != JobKind::Send || self.doc_finished {
             return Err(EndpointError::NotAcceptingPages(if self.doc_finished {
                 "document already finished"
@@ -363,7 +415,9 @@ impl Endpoint {
     /// Mark the document complete; a sending endpoint starts its call now.
     pub fn finish_document(&mut self) -> Result<(), EndpointError> {
         if self.cfg.job != JobKind::Send || self.doc_finished {
-            return Err(EndpointError::NotAcceptingPages("not a sending endpoint, or finished"));
+            return Err(EndpointError::NotAcceptingPages(
+                "not a sending endpoint, or finished",
+            ));
         }
         if self.pages_out.is_empty() {
             return Err(EndpointError::EmptyDocument);
@@ -499,7 +553,8 @@ impl Endpoint {
         self.v21.demodulate(samples, &mut self.frames);
         let after = self.v21.carrier();
         if !before && after {
-            self.session.handle_modem(self.now, ModemEvent::CarrierUp(Carrier::V21));
+            self.session
+                .handle_modem(self.now, ModemEvent::CarrierUp(Carrier::V21));
         }
         for i in 0..self.frames.len() {
             match self.frames.get(i) {
@@ -512,10 +567,25 @@ impl Endpoint {
             self.pump();
         }
         if before && !after {
-            self.session.handle_modem(self.now, ModemEvent::CarrierDown(Carrier::V21));
+            self.session
+                .handle_modem(self.now, ModemEvent::CarrierDown(Carrier::V21));
         }
         self.pump();
         // The high-speed receiver.
+        let paused = self.fast.as_ref().is_none_or(|f| !f.listening || f.hold);
+        if paused {
+            if let Some(on) = self.energy.update(samples) {
+                let ev = if on {
+                    ModemEvent::CarrierUp(Carrier::Fast)
+                } else {
+                    ModemEvent::CarrierDown(Carrier::Fast)
+                };
+                self.session.handle_modem(self.now, ev);
+                self.pump();
+            }
+        } else if self.energy.on {
+            self.energy = LineEnergy::default();
+        }
         if let Some(fast) = self.fast.as_mut() {
             // Hold until the V.21 signal that preceded the high-speed one has ended. A
             // receiver that is paused or held hears silence, so that its carrier detector
@@ -589,10 +659,13 @@ impl Endpoint {
     }
 
     fn fast_status(&mut self, status: RxStatus) {
-        let Some(fast) = self.fast.as_mut() else { return };
+        let Some(fast) = self.fast.as_mut() else {
+            return;
+        };
         match status {
             RxStatus::CarrierUp => {
-                self.session.handle_modem(self.now, ModemEvent::CarrierUp(Carrier::Fast));
+                self.session
+                    .handle_modem(self.now, ModemEvent::CarrierUp(Carrier::Fast));
             }
             RxStatus::TrainingSucceeded => {
                 fast.carrier = true;
@@ -602,7 +675,8 @@ impl Endpoint {
                     .handle_modem(self.now, ModemEvent::TrainingSucceeded { quality_db });
             }
             RxStatus::TrainingFailed => {
-                self.session.handle_modem(self.now, ModemEvent::TrainingFailed);
+                self.session
+                    .handle_modem(self.now, ModemEvent::TrainingFailed);
             }
             RxStatus::CarrierDown => {
                 let was = fast.carrier;
@@ -610,7 +684,8 @@ impl Endpoint {
                 if was {
                     self.finish_rx_page();
                 }
-                self.session.handle_modem(self.now, ModemEvent::CarrierDown(Carrier::Fast));
+                self.session
+                    .handle_modem(self.now, ModemEvent::CarrierDown(Carrier::Fast));
             }
             _ => {}
         }
@@ -620,7 +695,9 @@ impl Endpoint {
     /// The page carrier ended: decode what arrived and tell the session its quality before
     /// the post-message command is handled (T.30 §5.3.6.1.6 copy quality).
     fn finish_rx_page(&mut self) {
-        let Some(page) = self.rx_page.as_mut() else { return };
+        let Some(page) = self.rx_page.as_mut() else {
+            return;
+        };
         if page.decoded.is_some() {
             return;
         }
@@ -643,7 +720,8 @@ impl Endpoint {
             }
             Err(e) => {
                 warn!(error = %e, "received page could not be decoded");
-                self.session.handle_page_quality(self.now, PageQuality::default());
+                self.session
+                    .handle_page_quality(self.now, PageQuality::default());
             }
         }
     }
@@ -882,21 +960,6 @@ impl Endpoint {
         matches!(self.cfg.job, JobKind::Receive | JobKind::Poll)
             || matches!(self.session.config().job, Job::Receive)
     }
-
-    /// Bytes of memory this endpoint holds at rest (its own size plus heap buffers), for
-    /// comparing with other implementations' per-channel state.
-    pub fn memory_footprint(&self) -> usize {
-        core::mem::size_of::<Self>()
-            + self.sink.octets.capacity()
-            + self.sink.statuses.capacity() * core::mem::size_of::<(usize, RxStatus)>()
-            + self.events.capacity() * core::mem::size_of::<Event>()
-            + self.frames.heap_bytes()
-            + self
-                .pages_out
-                .iter()
-                .map(|p| p.bitmap.data.capacity())
-                .sum::<usize>()
-    }
 }
 
 /// The modem kind of a T.30 mode.
@@ -909,5 +972,9 @@ fn modem_kind(m: FastModem) -> ModemKind {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }

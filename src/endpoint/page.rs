@@ -129,7 +129,11 @@ pub fn encode_for_mode(page: &OutgoingPage, mode: &Mode) -> Result<Vec<u8>, Page
     let target_w = mode.width.pels(mode.resolution).max(1);
     let src = &page.bitmap;
     // Horizontal: scale by the resolution ratio, then fit into the line.
-    let sx = if page.x_dpi > 0.0 { mx / page.x_dpi } else { 1.0 };
+    let sx = if page.x_dpi > 0.0 {
+        mx / page.x_dpi
+    } else {
+        1.0
+    };
     let sx = if (sx - 1.0).abs() < 0.03 { 1.0 } else { sx };
     let scaled_w = ((src.width as f32 * sx).round() as u32).max(1);
     let (content_w, left) = if scaled_w > target_w {
@@ -138,7 +142,11 @@ pub fn encode_for_mode(page: &OutgoingPage, mode: &Mode) -> Result<Vec<u8>, Page
         (scaled_w, (target_w - scaled_w) / 2)
     };
     // Vertical: rows per source row.
-    let sy = if page.y_dpi > 0.0 { my / page.y_dpi } else { 1.0 };
+    let sy = if page.y_dpi > 0.0 {
+        my / page.y_dpi
+    } else {
+        1.0
+    };
     let sy = if (sy - 1.0).abs() < 0.03 { 1.0 } else { sy };
     let rows = ((src.height as f32 * sy).round() as u32).max(1);
 
@@ -151,7 +159,8 @@ pub fn encode_for_mode(page: &OutgoingPage, mode: &Mode) -> Result<Vec<u8>, Page
     let mut row = vec![0u8; Bitmap::stride_for(target_w)];
     let identity = content_w == src.width && left == 0 && target_w == src.width;
     for y in 0..rows {
-        let sy_row = ((y as u64 * src.height as u64) / rows as u64).min(src.height as u64 - 1) as u32;
+        let sy_row =
+            ((y as u64 * src.height as u64) / rows as u64).min(src.height as u64 - 1) as u32;
         if src.height == 0 {
             row.fill(0);
         } else if identity {

@@ -99,7 +99,14 @@ pub fn assert_page(out: &Outcome, case: &str, modem: FastModem, rate: u32, codin
         "{case}: pages {:?}; frames {:?}",
         out.pages
             .iter()
-            .map(|p| (p.bitmap.height, p.modem, p.rate, p.coding, p.bad_rows, p.time_s))
+            .map(|p| (
+                p.bitmap.height,
+                p.modem,
+                p.rate,
+                p.coding,
+                p.bad_rows,
+                p.time_s
+            ))
             .collect::<Vec<_>>(),
         out.frames
     );

@@ -2,13 +2,19 @@
 //!
 //! This is the only crate of the workspace that contains `unsafe` code: hand-written
 //! declarations of spandsp 0.0.6's C API ([`ffi`]) and safe wrappers around them ([`sp`]),
-//! used by the interop tests in `tests/` and by two lab programs:
+//! used by the interop tests in `tests/` and by three lab programs:
 //!
 //! - `spmodem`: spandsp's modems and BERT as a command line yardstick (the same tokens as our
 //!   `telefax modem` lab: `trained= bits= bad= ber= realtime_x=`);
 //! - `spcall`: two spandsp fax endpoints back to back, recording the call as a stereo WAV
 //!   (left = caller to answerer, right = answerer to caller), used to make decoder test
-//!   recordings.
+//!   recordings;
+//! - `sppeer`: one spandsp fax endpoint on stdin/stdout speaking the `telefax peer` pipe
+//!   protocol, for calls between processes.
+//!
+//! [`sp`] wraps spandsp's O.151 BERT, AWGN, the V.21/V.27ter/V.29/V.17 modems (V.17 short
+//! training included), HDLC, the CNG/CED tone generators and detectors, and whole fax
+//! endpoints; [`call`] runs two endpoints back to back as `refharness/ref_call` does.
 //!
 //! Everything that touches spandsp is compiled only when `build.rs` found `spandsp` through
 //! `pkg-config` (cfg `have_spandsp`); without it the crate still builds, the programs explain

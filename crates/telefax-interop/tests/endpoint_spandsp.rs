@@ -5,9 +5,6 @@
 //! pages; every page pixel-identical). Each test prints its matrix row; the whole table:
 //! `cargo run -p telefax-interop --release --example interop_matrix`, or
 //! `cargo test -p telefax-interop --release --test endpoint_spandsp -- --ignored --nocapture matrix_table`.
-//!
-//! ECM cases that fail against spandsp are `#[ignore]`d with the reason; run them with
-//! `-- --ignored`.
 
 #[cfg(have_spandsp)]
 mod matrix;
@@ -65,21 +62,16 @@ cases!(
     tx_ans_poll_v29_mr_fine_a4_3p,
     rx_call_poll_v17_mr_std_a4_1p,
     rx_call_poll_v27_mh_fine_a4_3p,
-    #[ignore = "ECM sender: the endpoint queues an ECM block into an HDLC framer that holds 16 frames, the rest are dropped, so spandsp answers PPR forever"]
     tx_call_v17_mmr_ecm_std_a4_1p,
-    #[ignore = "ECM sender: the endpoint queues an ECM block into an HDLC framer that holds 16 frames, the rest are dropped, so spandsp answers PPR forever"]
     tx_call_v29_mmr_ecm_fine_a4_3p,
     tx_call_v27_mr_ecm_std_b4_1p,
-    #[ignore = "ECM receiver: with ECM in the DCS the endpoint feeds the TCF to the HDLC deframer instead of the TCF check, so it answers FTT"]
     rx_ans_v17_mmr_ecm_std_a4_1p,
-    #[ignore = "ECM receiver: with ECM in the DCS the endpoint feeds the TCF to the HDLC deframer instead of the TCF check, so it answers FTT"]
     rx_ans_v29_mmr_ecm_fine_b4_3p,
-    #[ignore = "ECM receiver: with ECM in the DCS the endpoint feeds the TCF to the HDLC deframer instead of the TCF check, so it answers FTT"]
     rx_ans_v27_mh_ecm_std_a4_1p,
-    #[ignore = "ECM sender: the endpoint queues an ECM block into an HDLC framer that holds 16 frames, the rest are dropped, so spandsp answers PPR forever"]
     tx_call_v17_mmr_ecm_fine_a4_5p,
-    #[ignore = "ECM receiver: with ECM in the DCS the endpoint feeds the TCF to the HDLC deframer instead of the TCF check, so it answers FTT"]
     rx_ans_v17_mmr_ecm_sfine_a4_5p,
+    tx_ans_poll_v17_mmr_ecm_std_a4_1p,
+    rx_call_poll_v29_mmr_ecm_fine_b4_3p,
 );
 
 /// The whole matrix as a markdown table on stdout (for README): run with `--ignored
@@ -105,4 +97,19 @@ fn matrix_table() {
 #[test]
 fn spandsp_absent() {
     telefax_interop::skip_note("endpoint_spandsp");
+}
+
+/// The matrix's page check sees a single wrong pixel and a wrong page size.
+#[cfg(have_spandsp)]
+#[test]
+fn page_check_sees_one_wrong_pixel() {
+    let a = matrix::synth_page(1728, 50, 3);
+    let mut b = a.clone();
+    assert_eq!(matrix::pixel_diff(&a, &b), Some(0));
+    b.set(900, 25, !b.get(900, 25));
+    assert_eq!(matrix::pixel_diff(&a, &b), Some(1));
+    assert_eq!(
+        matrix::pixel_diff(&a, &matrix::synth_page(1728, 51, 3)),
+        None
+    );
 }

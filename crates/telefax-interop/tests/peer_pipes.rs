@@ -5,7 +5,11 @@
 //! skipped with a note otherwise).
 
 #[cfg(have_spandsp)]
+mod common;
+
+#[cfg(have_spandsp)]
 mod with_spandsp {
+    use crate::common::{pixel_diff, read_tiff};
     use std::io::{Read, Write};
     use std::path::{Path, PathBuf};
     use std::process::{Command, Stdio};
@@ -171,6 +175,9 @@ mod with_spandsp {
         };
         let (us, sp) = if we_call { (&c, &a) } else { (&a, &c) };
         let exists = Path::new(&recv).exists();
+        // Every received page pixel-identical to the page sent (both decoded by telefax-tiff).
+        let sent_pages = read_tiff(&send);
+        let got_pages = if exists { read_tiff(&recv) } else { Vec::new() };
         let _ = std::fs::remove_file(&recv);
         assert!(
             us.ok,
@@ -179,6 +186,15 @@ mod with_spandsp {
         );
         assert!(sp.ok, "spandsp failed: {}\ntelefax: {}", sp.line, us.line);
         assert!(exists, "no received file");
+        assert_eq!(
+            got_pages.len(),
+            sent_pages.len(),
+            "pages in the received TIFF"
+        );
+        for (i, ((g, _), (w, _))) in got_pages.iter().zip(&sent_pages).enumerate() {
+            assert_eq!(pixel_diff(g, w), 0, "page {i} differs from the page sent");
+        }
+        eprintln!("telefax: {}\nspandsp: {}", us.line, sp.line);
         if we_send {
             assert!(
                 sp.line.contains("pages_rx=1") && sp.line.contains("bad_rows=0"),

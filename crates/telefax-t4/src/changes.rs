@@ -40,6 +40,12 @@ fn find(row: &[u8], width: u32, pos: u32, black: bool) -> u32 {
 /// The changing elements of a packed row (only the first `width` pixels count).
 pub(crate) fn from_row(row: &[u8], width: u32, out: &mut Vec<u32>) {
     out.clear();
+    // All-white rows are common (margins, blank lines): one vectorised OR
+    // over the row finds them (stray bits past `width` only cost the
+    // ordinary scan).
+    if row.iter().fold(0u8, |a, &b| a | b) == 0 {
+        return;
+    }
     let mut pos = 0;
     let mut black = true;
     loop {
@@ -71,45 +77,67 @@ fn store(row: &mut [u8], at: usize, word: u64) {
 /// built up 64 at a time in a register and stored once per word, so short
 /// runs cost no memory traffic of their own.
 pub(crate) fn to_row(changes: &[u32], width: u32, row: &mut [u8]) {
-    let mut acc = 0u64;
-    // First pixel of the word in `acc`, and its byte offset in `row`.
-    let mut base = 0u32;
-    let mut at = 0usize;
+    let mut w = Words {
+        row,
+        acc: 0,
+        base: 0,
+        at: 0,
+    };
     let mut pos = 0u32;
-    let mut black = false;
-    for &c in changes {
-        let c = c.clamp(pos, width);
-        while c >= base + 64 {
-            if black {
-                acc |= u64::MAX >> (pos - base);
+    let mut pairs = changes.chunks_exact(2);
+    for pair in &mut pairs {
+        let a = pair[0].clamp(pos, width);
+        let b = pair[1].clamp(a, width);
+        w.black(a, b);
+        pos = b;
+    }
+    if let [a] = *pairs.remainder() {
+        let a = a.clamp(pos, width);
+        w.black(a, width);
+    }
+    // Flush the last word; the rest of the row is white.
+    store(w.row, w.at, w.acc);
+    if let Some(rest) = w.row.get_mut(w.at + 8..) {
+        rest.fill(0);
+    }
+}
+
+/// A row being written 64 pixels at a time.
+struct Words<'a> {
+    row: &'a mut [u8],
+    /// Pixels of the current word, first pixel in bit 63.
+    acc: u64,
+    /// First pixel of the current word.
+    base: u32,
+    /// Byte offset of the current word in `row`.
+    at: usize,
+}
+
+impl Words<'_> {
+    /// Paint the black run `a..b` (`a <= b`, both at or after the current
+    /// word); the white run before it costs only the words it completes.
+    #[inline(always)]
+    fn black(&mut self, a: u32, b: u32) {
+        while a >= self.base + 64 {
+            store(self.row, self.at, self.acc);
+            self.acc = 0;
+            self.base += 64;
+            self.at += 8;
+        }
+        if b < self.base + 64 {
+            self.acc |= (u64::MAX >> (a - self.base)) & !(u64::MAX >> (b - self.base));
+        } else {
+            self.acc |= u64::MAX >> (a - self.base);
+            store(self.row, self.at, self.acc);
+            self.base += 64;
+            self.at += 8;
+            while b >= self.base + 64 {
+                store(self.row, self.at, u64::MAX);
+                self.base += 64;
+                self.at += 8;
             }
-            store(row, at, acc);
-            at += 8;
-            base += 64;
-            pos = base;
-            acc = 0;
+            self.acc = !(u64::MAX >> (b - self.base));
         }
-        if black && c > pos {
-            acc |= (u64::MAX >> (pos - base)) & !(u64::MAX >> (c - base));
-        }
-        pos = c;
-        black = !black;
-    }
-    while width >= base + 64 {
-        if black {
-            acc |= u64::MAX >> (pos - base);
-        }
-        store(row, at, acc);
-        at += 8;
-        base += 64;
-        pos = base;
-        acc = 0;
-    }
-    if black && width > pos {
-        acc |= (u64::MAX >> (pos - base)) & !(u64::MAX >> (width - base));
-    }
-    if at < row.len() {
-        store(row, at, acc);
     }
 }
 
@@ -132,8 +160,10 @@ pub(crate) fn add_sentinels(list: &mut Vec<u32>, width: u32) {
 /// white, 1 for black). `j` is a cursor kept between calls. Returns the index.
 #[inline(always)]
 pub(crate) fn find_b1(refc: &[u32], j: &mut usize, a0: i32, colour: usize) -> usize {
+    // a0 never moves left within a row, and the previous b1 search left
+    // `refc[*j - 2] <= a0`, so at most one step back is needed.
     let mut k = *j;
-    while k > 0 && refc[k - 1] as i32 > a0 {
+    if k > 0 && refc[k - 1] as i32 > a0 {
         k -= 1;
     }
     while (refc[k] as i32) <= a0 {
@@ -152,7 +182,9 @@ mod tests {
 
     #[test]
     fn round_trip_patterns() {
-        for width in [1u32, 7, 8, 9, 63, 64, 65, 100, 127, 128, 129, 1728, 2000, 4864] {
+        for width in [
+            1u32, 7, 8, 9, 63, 64, 65, 100, 127, 128, 129, 1728, 2000, 4864,
+        ] {
             let stride = width.div_ceil(8) as usize;
             for seed in 0..50u32 {
                 let mut row = vec![0u8; stride];

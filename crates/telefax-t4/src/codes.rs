@@ -175,6 +175,8 @@ pub(crate) const MAX_MAKEUP: u32 = 2560;
 
 /// Bits a run-length lookup is indexed by (the longest code is 13 bits).
 pub(crate) const RUN_INDEX_BITS: u32 = 13;
+/// Bits the short run table [`Tables::run8`] is indexed by.
+pub(crate) const SHORT_INDEX_BITS: u32 = 8;
 /// Run-table value marking EOL.
 pub(crate) const RUN_EOL: u16 = 4095;
 /// Run-table value marking the 1-D uncompressed-mode entry `000000001111`.
@@ -182,6 +184,13 @@ pub(crate) const RUN_UNCOMPRESSED: u16 = 4094;
 
 /// Bits a 2-D mode lookup is indexed by.
 pub(crate) const MODE_INDEX_BITS: u32 = 7;
+
+/// Packed mode kind: horizontal mode.
+pub(crate) const KIND_HORIZONTAL: u8 = 7;
+/// Packed mode kind: pass mode.
+pub(crate) const KIND_PASS: u8 = 8;
+/// Packed mode kind: extension, zeros (EOL/EOFB) or invalid.
+pub(crate) const KIND_OTHER: u8 = 9;
 
 /// Two-dimensional coding modes of T.4 §4.2.1.3.2 (Table 4/T.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,8 +238,16 @@ pub(crate) struct Code {
 pub(crate) struct Tables {
     /// Run decode [colour][next 13 bits]: `len | value << 4`, len 0 = invalid.
     pub run: [[u16; 1 << RUN_INDEX_BITS]; 2],
+    /// The codes of up to 8 bits (most codes on real pages) in a small
+    /// table that stays in the L1 cache: [colour][next 8 bits], as `run`,
+    /// 0 = look in `run`.
+    pub run8: [[u16; 1 << SHORT_INDEX_BITS]; 2],
     /// 2-D mode decode, indexed by the next 7 bits: (mode, code length).
     pub mode: [(Mode, u8); 1 << MODE_INDEX_BITS],
+    /// The same packed for the hot loop: `kind << 4 | len`, kind 0..=6 =
+    /// vertical offset + 3, then [`KIND_HORIZONTAL`], [`KIND_PASS`],
+    /// [`KIND_OTHER`] (extension or zeros).
+    pub mode_packed: [u8; 1 << MODE_INDEX_BITS],
     /// Terminating codes [colour][run].
     pub term: [[Code; 64]; 2],
     /// Make-up codes [colour][run / 64], index 1..=40 (28..=40 shared extended).
@@ -267,7 +284,9 @@ fn fill_run(table: &mut [u16; 1 << RUN_INDEX_BITS], code: Code, value: u16) {
 fn build() -> Tables {
     let mut t = Tables {
         run: [[0; 1 << RUN_INDEX_BITS]; 2],
+        run8: [[0; 1 << SHORT_INDEX_BITS]; 2],
         mode: [(Mode::Invalid, 0); 1 << MODE_INDEX_BITS],
+        mode_packed: [KIND_OTHER << 4; 1 << MODE_INDEX_BITS],
         term: [[Code::default(); 64]; 2],
         makeup: [[Code::default(); 41]; 2],
         pass: parse("0001"),
@@ -305,6 +324,14 @@ fn build() -> Tables {
         // T.4 §4.1.3 / Table 4: 1-D extension 000000001xxx, uncompressed when xxx = 111.
         fill_run(table, parse("000000001111"), RUN_UNCOMPRESSED);
     }
+    for (short, long) in t.run8.iter_mut().zip(&t.run) {
+        for (i, e) in short.iter_mut().enumerate() {
+            let x = long[i << (RUN_INDEX_BITS - SHORT_INDEX_BITS)];
+            if x != 0 && u32::from(x & 15) <= SHORT_INDEX_BITS {
+                *e = x;
+            }
+        }
+    }
     for (s, m) in MODES {
         let c = parse(s);
         let shift = MODE_INDEX_BITS - c.len;
@@ -318,6 +345,15 @@ fn build() -> Tables {
     }
     t.mode[1] = (Mode::Extension, 7);
     t.mode[0] = (Mode::Zeros, 7);
+    for (p, &(m, len)) in t.mode_packed.iter_mut().zip(&t.mode) {
+        let kind = match m {
+            Mode::Vertical(k) => (k + 3) as u8,
+            Mode::Horizontal => KIND_HORIZONTAL,
+            Mode::Pass => KIND_PASS,
+            _ => KIND_OTHER,
+        };
+        *p = kind << 4 | len;
+    }
     t
 }
 
@@ -356,6 +392,17 @@ mod tests {
                 assert_eq!(u32::from(e & 15), c.len, "colour {colour} makeup {i}");
                 assert_eq!(usize::from(e >> 4), i * 64);
             }
+        }
+        // The short table agrees with the long one wherever it has an entry.
+        for (short, long) in t.run8.iter().zip(&t.run) {
+            for (i, &e) in short.iter().enumerate() {
+                if e != 0 {
+                    for k in 0..1usize << (RUN_INDEX_BITS - SHORT_INDEX_BITS) {
+                        assert_eq!(long[i << (RUN_INDEX_BITS - SHORT_INDEX_BITS) | k], e);
+                    }
+                }
+            }
+            assert!(short.iter().filter(|&&e| e != 0).count() > 128);
         }
         // Kraft sums: white and black sets with EOL and extension are not
         // complete codes, but must not exceed 1.

@@ -16,13 +16,18 @@ impl RowOut for IntoBitmap<'_> {
     fn good(&mut self, cur: &[u32], width: u32, _pixels: &mut [u8]) {
         let start = self.data.len();
         self.data.resize(start + self.stride, 0);
-        paint(cur, width, &mut self.data[start..]);
+        // An all-white row (common on real pages) is already done.
+        if !cur.is_empty() {
+            paint(cur, width, &mut self.data[start..]);
+        }
     }
     fn bad(&mut self, _pixels: &[u8], changes: &[u32]) {
         // `changes` is the last good row (the reference line).
         let start = self.data.len();
         self.data.resize(start + self.stride, 0);
-        paint(changes, self.width, &mut self.data[start..]);
+        if !changes.is_empty() {
+            paint(changes, self.width, &mut self.data[start..]);
+        }
     }
 }
 

@@ -5,8 +5,8 @@
 use crate::bits::{BitReader, BitWriter};
 use crate::changes::find_b1;
 use crate::codes::{
-    Mode, Tables, EXT_2D_BITS, EXT_2D_UNCOMPRESSED, MAX_MAKEUP, RUN_EOL, RUN_INDEX_BITS,
-    RUN_UNCOMPRESSED,
+    Mode, Tables, EXT_2D_BITS, EXT_2D_UNCOMPRESSED, KIND_HORIZONTAL, KIND_PASS, MAX_MAKEUP,
+    RUN_EOL, RUN_INDEX_BITS, RUN_UNCOMPRESSED, SHORT_INDEX_BITS,
 };
 
 /// Outcome of a row decode that did not finish the row.
@@ -187,10 +187,7 @@ pub(crate) fn decode_1d(
     width: u32,
     cur: &mut [u32],
 ) -> Result<usize, Stop> {
-    let mut rr = r.clone();
-    let res = decode_1d_inner(&mut rr, t, width, cur);
-    *r = rr;
-    res
+    decode_1d_inner(r, t, width, cur)
 }
 
 #[inline(always)]
@@ -202,14 +199,17 @@ fn decode_1d_inner(
 ) -> Result<usize, Stop> {
     // The bit buffer lives in locals here (the hot loop); `r` is synced
     // before the slow path and on return.
+    // After the refill at the top of the loop either `nbits >= 32` or all
+    // the data is in `acc` (`nbits` is then exactly what remains), so a
+    // code of `len <= nbits` bits is there.
     let data = r.data;
-    let total = data.len() * 8;
     let (mut acc, mut nbits, mut next) = (r.acc, r.nbits, r.next);
     let mut n = 0usize;
     let mut a0 = 0u32;
     let mut colour = 0usize;
-    let limit = step_limit(width);
-    let mut steps = 0u32;
+    let mut budget = step_limit(width) + 1;
+    // A make-up code was read; the run's terminating code is still due.
+    let mut mid_run = false;
     macro_rules! sync {
         () => {
             r.acc = acc;
@@ -218,12 +218,12 @@ fn decode_1d_inner(
         };
     }
     loop {
-        steps += 1;
-        if steps > limit {
+        budget -= 1;
+        if budget == 0 {
             sync!();
             return Err(Stop::Bad);
         }
-        if nbits <= 56 {
+        if nbits < 32 {
             if let Some(s) = data.get(next..next + 8) {
                 let mut b = [0u8; 8];
                 b.copy_from_slice(s);
@@ -231,17 +231,35 @@ fn decode_1d_inner(
                 let bytes = (63 - nbits) / 8;
                 next += bytes as usize;
                 nbits += bytes * 8;
+            } else {
+                sync!();
+                r.refill();
+                acc = r.acc;
+                nbits = r.nbits;
+                next = r.next;
             }
         }
-        let e = t.run[colour & 1][(acc >> (64 - RUN_INDEX_BITS)) as usize];
+        let mut e = t.run8[colour & 1][(acc >> (64 - SHORT_INDEX_BITS)) as usize];
+        if e == 0 {
+            e = t.run[colour & 1][(acc >> (64 - RUN_INDEX_BITS)) as usize];
+        }
         let len = u32::from(e & 15);
         let v = u32::from(e >> 4);
-        let rem = total - (next * 8 - nbits as usize);
-        if v < 64 && len != 0 && len <= nbits && len as usize <= rem {
-            // Fast path: a terminating code.
+        if v <= MAX_MAKEUP && len != 0 && len <= nbits {
+            // Fast path: a terminating or make-up code.
             acc <<= len;
             nbits -= len;
             a0 += v;
+            if v >= 64 {
+                // Make-up code: the run goes on with a code of the same colour.
+                if a0 > width {
+                    sync!();
+                    return Err(Stop::Bad);
+                }
+                mid_run = true;
+                continue;
+            }
+            mid_run = false;
             if a0 >= width {
                 sync!();
                 return if a0 > width { Err(Stop::Bad) } else { Ok(n) };
@@ -262,6 +280,11 @@ fn decode_1d_inner(
         sync!();
         r.refill();
         let run = read_run(r, t, colour, width - a0)?;
+        if mid_run && run == UNCOMPRESSED {
+            // Only a whole run may be replaced by uncompressed mode.
+            return Err(Stop::Bad);
+        }
+        mid_run = false;
         let mut cb = ChangeBuf { buf: cur, n };
         if run == UNCOMPRESSED {
             uncompressed(r, width, &mut a0, &mut colour, &mut cb)?;
@@ -291,10 +314,7 @@ pub(crate) fn decode_2d(
     refc: &[u32],
     cur: &mut [u32],
 ) -> Result<usize, Stop> {
-    let mut rr = r.clone();
-    let res = decode_2d_inner(&mut rr, t, width, refc, cur);
-    *r = rr;
-    res
+    decode_2d_inner(r, t, width, refc, cur)
 }
 
 #[inline(always)]
@@ -305,95 +325,227 @@ fn decode_2d_inner(
     refc: &[u32],
     cur: &mut [u32],
 ) -> Result<usize, Stop> {
-    let mut cur = ChangeBuf { buf: cur, n: 0 };
-    let cur = &mut cur;
+    // The bit buffer lives in locals (the hot loop); `r` is synced before
+    // the slow paths and on return. After the refill at the top of the
+    // loop (below 32 bits) either `nbits >= 32` or all the data is in `acc`
+    // (then `nbits` is exactly what remains), so `len <= nbits` means the
+    // code is there: one pass of the loop takes at most 29 bits on its fast
+    // paths (mode + two terminating codes), or a string of V0 codes capped
+    // at `nbits`.
+    let data = r.data;
+    let (mut acc, mut nbits, mut next) = (r.acc, r.nbits, r.next);
+    let mut n = 0usize;
     let w_i = width as i32;
     let mut a0: i32 = -1;
     let mut colour = 0usize;
     let mut j = 0usize;
-    let limit = step_limit(width);
-    let mut steps = 0u32;
-    loop {
-        steps += 1;
-        if steps > limit {
-            return Err(Stop::Bad);
-        }
-        let rem = r.remaining();
-        let w = r.peek();
-        let (mode, len) = t.mode[(w >> 57) as usize];
-        let len = usize::from(len);
-        if let Mode::Vertical(k) = mode {
-            if len > rem {
-                return Err(Stop::NeedMore);
+    let mut budget = step_limit(width) + 1;
+    macro_rules! sync {
+        () => {
+            r.acc = acc;
+            r.nbits = nbits;
+            r.next = next;
+        };
+    }
+    macro_rules! load {
+        () => {
+            acc = r.acc;
+            nbits = r.nbits;
+            next = r.next;
+        };
+    }
+    macro_rules! bail {
+        ($e:expr) => {{
+            sync!();
+            return Err($e);
+        }};
+    }
+    macro_rules! push {
+        ($p:expr) => {{
+            let p: u32 = $p;
+            if n > 0 && cur[n - 1] == p {
+                n -= 1;
+            } else if let Some(slot) = cur.get_mut(n) {
+                *slot = p;
+                n += 1;
+            } else {
+                bail!(Stop::Bad);
             }
-            r.consume(len);
+        }};
+    }
+    loop {
+        budget -= 1;
+        if budget == 0 {
+            bail!(Stop::Bad);
+        }
+        if nbits < 32 {
+            if let Some(s) = data.get(next..next + 8) {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(s);
+                acc |= u64::from_be_bytes(b) >> nbits;
+                let bytes = (63 - nbits) / 8;
+                next += bytes as usize;
+                nbits += bytes * 8;
+            } else {
+                sync!();
+                r.refill();
+                load!();
+            }
+        }
+        let e = t.mode_packed[(acc >> 57) as usize];
+        let kind = e >> 4;
+        let len = u32::from(e & 15);
+        if kind == 3 {
+            // A string of V0 codes (`1` each): every one makes a1 = b1, and
+            // then the next b1 is the next reference change, so the string
+            // copies reference changes (T.4 §4.2.1.3.2 with offset 0).
+            // The string may run on into the next row's codes: take no more
+            // than the reference line holds (its sentinels end the row).
+            let k = find_b1(refc, &mut j, a0, colour);
+            let m = (acc.leading_ones().min(nbits) as usize).min(refc.len().saturating_sub(k));
+            let Some(src) = refc.get(k..k + m) else {
+                bail!(Stop::Bad);
+            };
+            if m == 0 {
+                bail!(Stop::Bad);
+            }
+            for (i, &v) in src.iter().enumerate() {
+                if v >= width {
+                    // a1 at the row end: the row is complete.
+                    let used = i as u32 + 1;
+                    acc <<= used;
+                    nbits -= used;
+                    sync!();
+                    return Ok(n);
+                }
+                let Some(slot) = cur.get_mut(n) else {
+                    bail!(Stop::Bad);
+                };
+                *slot = v;
+                n += 1;
+            }
+            acc = acc.checked_shl(m as u32).unwrap_or(0);
+            nbits -= m as u32;
+            a0 = src[m - 1] as i32;
+            j = k + m - 1;
+            colour ^= m & 1;
+            continue;
+        }
+        if kind <= 6 {
+            // Vertical mode: a1 = b1 + offset.
+            if len > nbits {
+                bail!(Stop::NeedMore);
+            }
+            acc <<= len;
+            nbits -= len;
             let b1 = refc[find_b1(refc, &mut j, a0, colour)] as i32;
-            let a1 = b1 + i32::from(k);
+            let a1 = b1 + i32::from(kind) - 3;
             if a1 < a0.max(0) || a1 > w_i {
-                return Err(Stop::Bad);
+                bail!(Stop::Bad);
             }
             if a1 < w_i {
-                cur.push(a1 as u32)?;
+                push!(a1 as u32);
             }
             a0 = a1;
             colour ^= 1;
             if a0 >= w_i {
-                return Ok(cur.n);
+                sync!();
+                return Ok(n);
             }
             continue;
         }
-        match mode {
-            Mode::Horizontal => {
-                if len > rem {
-                    return Err(Stop::NeedMore);
-                }
-                r.consume(len);
-                let start = a0.max(0) as u32;
-                let r1 = read_run(r, t, colour, width - start)?;
-                if r1 == UNCOMPRESSED {
-                    return Err(Stop::Bad);
-                }
-                let a1 = start + r1;
-                let r2 = read_run(r, t, colour ^ 1, width - a1)?;
-                if r2 == UNCOMPRESSED {
-                    return Err(Stop::Bad);
-                }
-                let a2 = a1 + r2;
-                if a1 < width {
-                    cur.push(a1)?;
-                }
-                if a2 < width {
-                    cur.push(a2)?;
-                }
-                a0 = a2 as i32;
+        if kind == KIND_PASS {
+            if len > nbits {
+                bail!(Stop::NeedMore);
             }
-            Mode::Pass => {
-                if len > rem {
-                    return Err(Stop::NeedMore);
-                }
-                r.consume(len);
-                let k = find_b1(refc, &mut j, a0, colour);
-                a0 = refc[k + 1] as i32;
+            acc <<= len;
+            nbits -= len;
+            let k = find_b1(refc, &mut j, a0, colour);
+            a0 = refc[k + 1] as i32;
+            if a0 >= w_i {
+                sync!();
+                return Ok(n);
             }
-            Mode::Extension => {
-                if rem < EXT_2D_BITS as usize {
-                    return Err(Stop::NeedMore);
-                }
-                if (w >> (64 - EXT_2D_BITS)) as u32 != EXT_2D_UNCOMPRESSED {
-                    return Err(Stop::Bad);
-                }
-                r.consume(EXT_2D_BITS as usize);
-                let mut p = a0.max(0) as u32;
-                uncompressed(r, width, &mut p, &mut colour, cur)?;
-                a0 = p as i32;
-            }
-            _ => {
-                return Err(if rem < 12 { Stop::NeedMore } else { Stop::Bad });
-            }
+            continue;
         }
+        if kind == KIND_HORIZONTAL {
+            if len > nbits {
+                bail!(Stop::NeedMore);
+            }
+            acc <<= len;
+            nbits -= len;
+            let start = a0.max(0) as u32;
+            // Two runs; terminating codes inline, make-up codes via read_run.
+            let mut a1 = start;
+            let mut a2 = 0u32;
+            for (i, col) in [colour, colour ^ 1].into_iter().enumerate() {
+                let from = if i == 0 { start } else { a1 };
+                let mut e = t.run8[col & 1][(acc >> (64 - SHORT_INDEX_BITS)) as usize];
+                if e == 0 {
+                    e = t.run[col & 1][(acc >> (64 - RUN_INDEX_BITS)) as usize];
+                }
+                let len = u32::from(e & 15);
+                let v = u32::from(e >> 4);
+                let run = if v < 64 && len != 0 && len <= nbits {
+                    acc <<= len;
+                    nbits -= len;
+                    v
+                } else {
+                    sync!();
+                    r.refill();
+                    let run = read_run(r, t, col, width - from)?;
+                    load!();
+                    if run == UNCOMPRESSED {
+                        bail!(Stop::Bad);
+                    }
+                    run
+                };
+                if run > width - from {
+                    bail!(Stop::Bad);
+                }
+                if i == 0 {
+                    a1 = from + run;
+                } else {
+                    a2 = from + run;
+                }
+            }
+            if a1 < width {
+                push!(a1);
+            }
+            if a2 < width {
+                push!(a2);
+            }
+            a0 = a2 as i32;
+            if a0 >= w_i {
+                sync!();
+                return Ok(n);
+            }
+            continue;
+        }
+        // Extension (uncompressed mode), EOL/EOFB or garbage: slow path.
+        sync!();
+        r.refill();
+        let rem = r.remaining();
+        let w = r.peek();
+        if t.mode[(w >> 57) as usize].0 != Mode::Extension {
+            return Err(if rem < 12 { Stop::NeedMore } else { Stop::Bad });
+        }
+        if rem < EXT_2D_BITS as usize {
+            return Err(Stop::NeedMore);
+        }
+        if (w >> (64 - EXT_2D_BITS)) as u32 != EXT_2D_UNCOMPRESSED {
+            return Err(Stop::Bad);
+        }
+        r.consume(EXT_2D_BITS as usize);
+        let mut p = a0.max(0) as u32;
+        let mut cb = ChangeBuf { buf: cur, n };
+        uncompressed(r, width, &mut p, &mut colour, &mut cb)?;
+        n = cb.n;
+        a0 = p as i32;
         if a0 >= w_i {
-            return Ok(cur.n);
+            return Ok(n);
         }
+        load!();
     }
 }
 

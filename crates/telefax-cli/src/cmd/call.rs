@@ -8,7 +8,9 @@ use telefax::endpoint::{EndpointConfig, JobKind, ReceivedPage, Role};
 use telefax::t30::capabilities::{Coding, FastModem, Modem};
 use telefax::t30::session::CallResult;
 use telefax::t4::Bitmap;
-use telefax::tiff::{read_document, write_document, Page, Resolution, Target, TargetCoding, WriteOptions};
+use telefax::tiff::{
+    read_document, write_document, Page, Resolution, Target, TargetCoding, WriteOptions,
+};
 
 /// Options of a fax call.
 #[derive(clap::Args, Debug, Clone)]
@@ -102,12 +104,13 @@ pub fn load_document(path: &Path) -> anyhow::Result<Vec<(Bitmap, f32, f32)>> {
             .decode()
             .with_context(|| format!("{}: page {}", path.display(), i + 1))?;
         if report.bad_rows > 0 {
-            tracing::warn!(page = i + 1, bad_rows = report.bad_rows, "damaged rows in the document");
+            tracing::warn!(
+                page = i + 1,
+                bad_rows = report.bad_rows,
+                "damaged rows in the document"
+            );
         }
-        let (x, y) = p
-            .resolution
-            .and_then(|r| r.dpi())
-            .unwrap_or((204.0, 98.0));
+        let (x, y) = p.resolution.and_then(|r| r.dpi()).unwrap_or((204.0, 98.0));
         out.push((bitmap, x as f32, y as f32));
     }
     Ok(out)
@@ -167,7 +170,8 @@ pub fn write_stereo_wav(path: &Path, left: &[i16], right: &[i16]) -> anyhow::Res
         bits_per_sample: 16,
         sample_format: hound::SampleFormat::Int,
     };
-    let mut w = hound::WavWriter::create(path, spec).with_context(|| format!("{}", path.display()))?;
+    let mut w =
+        hound::WavWriter::create(path, spec).with_context(|| format!("{}", path.display()))?;
     for i in 0..left.len().max(right.len()) {
         w.write_sample(left.get(i).copied().unwrap_or(0))?;
         w.write_sample(right.get(i).copied().unwrap_or(0))?;

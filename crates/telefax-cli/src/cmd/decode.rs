@@ -278,10 +278,8 @@ fn collect(
                 confirmed,
                 response,
             } => col.confirmations.push((page, confirmed, response)),
-            DecoderEvent::CallEnded { time_s, dcn } => {
-                if col.ended.is_none() {
-                    col.ended = Some((time_s, dcn));
-                }
+            DecoderEvent::CallEnded { time_s, dcn } if col.ended.is_none() => {
+                col.ended = Some((time_s, dcn));
             }
             _ => {}
         }
@@ -553,17 +551,22 @@ mod tests {
 
     fn wav(tag: u16, channels: u16, rate: u32, bits: u16, data: &[u8]) -> Vec<u8> {
         let block = channels * bits / 8;
+        // Formats other than PCM carry a cbSize field: an 18-byte fmt chunk.
+        let fmt_len: u32 = if tag == 1 { 16 } else { 18 };
         let mut h = Vec::new();
         h.extend_from_slice(b"RIFF");
-        h.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+        h.extend_from_slice(&(20 + fmt_len + data.len() as u32).to_le_bytes());
         h.extend_from_slice(b"WAVEfmt ");
-        h.extend_from_slice(&16u32.to_le_bytes());
+        h.extend_from_slice(&fmt_len.to_le_bytes());
         h.extend_from_slice(&tag.to_le_bytes());
         h.extend_from_slice(&channels.to_le_bytes());
         h.extend_from_slice(&rate.to_le_bytes());
         h.extend_from_slice(&(rate * u32::from(block)).to_le_bytes());
         h.extend_from_slice(&block.to_le_bytes());
         h.extend_from_slice(&bits.to_le_bytes());
+        if fmt_len == 18 {
+            h.extend_from_slice(&0u16.to_le_bytes());
+        }
         h.extend_from_slice(b"data");
         h.extend_from_slice(&(data.len() as u32).to_le_bytes());
         h.extend_from_slice(data);
@@ -640,7 +643,8 @@ mod tests {
     #[test]
     fn frame_fields_decode_identity_and_dcs() {
         let mut tsi = vec![0xFF, 0x03, 0x43];
-        tsi.extend(b"        4321 55+".iter().rev());
+        // Sent last character first (T.30 §5.3.6.2.4).
+        tsi.extend(b"+55 1234        ".iter().rev());
         let f = FrameInfo {
             time_s: 0.0,
             channel: 0,

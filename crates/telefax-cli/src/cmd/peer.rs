@@ -25,7 +25,12 @@ pub struct Args {
     #[arg(long)]
     pub answer: bool,
     /// Send this TIFF.
-    #[arg(long, value_name = "IN.tif", conflicts_with = "receive", required_unless_present = "receive")]
+    #[arg(
+        long,
+        value_name = "IN.tif",
+        conflicts_with = "receive",
+        required_unless_present = "receive"
+    )]
     pub send: Option<PathBuf>,
     /// Receive into this TIFF (a calling terminal polls).
     #[arg(long, value_name = "OUT.tif")]
@@ -42,7 +47,11 @@ pub struct Args {
 
 /// Run `telefax peer`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let role = if args.call { Role::Calling } else { Role::Answering };
+    let role = if args.call {
+        Role::Calling
+    } else {
+        Role::Answering
+    };
     let job = match (&args.send, role) {
         (Some(_), _) => JobKind::Send,
         (None, Role::Calling) => JobKind::Poll,
@@ -66,7 +75,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut bytes = [0u8; 2 * BLOCK];
     let mut pages: Vec<ReceivedPage> = Vec::new();
     let mut result: Option<CallResult> = None;
-    let mut rec: Option<(Vec<i16>, Vec<i16>)> = args.record.as_ref().map(|_| (Vec::new(), Vec::new()));
+    let mut rec: Option<(Vec<i16>, Vec<i16>)> =
+        args.record.as_ref().map(|_| (Vec::new(), Vec::new()));
     let mut linger = 0usize; // blocks exchanged after our call ended (1 s, then exit)
     let max_blocks = (args.max_seconds * 8000.0 / BLOCK as f64) as u64;
     let mut hung_up = false;
@@ -75,7 +85,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         for (i, s) in tx.iter().enumerate() {
             bytes[2 * i..2 * i + 2].copy_from_slice(&s.to_le_bytes());
         }
-        if output.write_all(&bytes).and_then(|_| output.flush()).is_err() {
+        if output
+            .write_all(&bytes)
+            .and_then(|_| output.flush())
+            .is_err()
+        {
             hung_up = true;
         }
         if !hung_up && !read_block(&mut input, &mut bytes)? {
@@ -144,7 +158,12 @@ fn drain(ep: &mut Endpoint, pages: &mut Vec<ReceivedPage>, result: &mut Option<C
             Event::PageReceived(p) => {
                 eprintln!(
                     "page {}: {}x{} {:?} {:?}, {} bad rows",
-                    p.number, p.bitmap.width, p.bitmap.height, p.mode.coding, p.mode.resolution, p.stats.bad_rows
+                    p.number,
+                    p.bitmap.width,
+                    p.bitmap.height,
+                    p.mode.coding,
+                    p.mode.resolution,
+                    p.stats.bad_rows
                 );
                 pages.push(*p);
             }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use telefax::dsp::line::{Codec, Echo, LineConfig};
+use telefax::dsp::line::{Codec, Dropout, Echo, LineConfig};
 use telefax::endpoint::{Endpoint, Event, JobKind, Role};
 use telefax::simulate::{Pair, PairConfig};
 
@@ -44,9 +44,16 @@ pub struct Args {
     /// G.711 µ-law on the line.
     #[arg(long)]
     pub ulaw: bool,
-    /// Noise seed.
+    /// Noise (and burst) seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Random line dropouts on the caller-to-answerer line, on average this many per minute
+    /// (each destroys what is sent during it: HDLC frames, page rows).
+    #[arg(long, default_value_t = 0.0)]
+    pub bursts_per_min: f64,
+    /// Length of each dropout in ms.
+    #[arg(long, default_value_t = 20.0)]
+    pub burst_ms: f64,
     #[command(flatten)]
     pub opts: CallOptions,
     /// Record the call as a stereo WAV (left: caller to answerer, right: answerer to caller).
@@ -79,6 +86,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         seed: args.seed,
         ..LineConfig::default()
     };
+    let mut line_ab_dropouts = Vec::new();
+    if args.bursts_per_min > 0.0 {
+        // Exponential gaps (a Poisson process), from a small seeded generator.
+        let mut x = args.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut t = 0.0f64;
+        let mean_gap = 60.0 * 8000.0 / args.bursts_per_min;
+        let len = (args.burst_ms * 8.0).max(1.0) as u64;
+        while t < args.max_seconds * 8000.0 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let u = ((x >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+            t += -u.ln() * mean_gap;
+            line_ab_dropouts.push(Dropout {
+                start: t as u64,
+                len,
+            });
+        }
+    }
     if let Some(level) = args.level_dbm0 {
         line.atten_db = (args.opts.tx_level_dbm0 - level).max(0.0);
     }
@@ -94,7 +120,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             seed: args.seed.wrapping_add(1),
             ..line.clone()
         },
-        line_ab: line,
+        line_ab: LineConfig {
+            dropouts: line_ab_dropouts,
+            ..line
+        },
         echo: args.echo_db.zip(args.echo_ms),
         record: args.record.is_some(),
     };
@@ -116,7 +145,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 "{:7.2} s {side:?}: training at {} {}",
                 *t as f64 / 8000.0,
                 modem.name(),
-                if *ok { "confirmed (CFR)" } else { "failed (FTT)" }
+                if *ok {
+                    "confirmed (CFR)"
+                } else {
+                    "failed (FTT)"
+                }
             ),
             Event::PageReceived(p) => eprintln!(
                 "{:7.2} s page {}: {}x{}, {} bad rows (longest run {}), answered {:?}",

@@ -31,6 +31,9 @@ const PAGE_TX_WATCHDOG: SampleTime = 20 * 60 * 8000;
 /// Longest time a timer is held open for a V.21 signal in progress (a long NSF at
 /// 300 bit/s plus preamble stays below this).
 const V21_HOLD_MAX: SampleTime = 10 * 8000;
+/// How long a receiver waiting for a command keeps waiting while a high-speed signal is still
+/// on the line (the rest of a page whose carrier it lost): a page at 2400 bit/s lasts minutes.
+const FAST_HOLD_MAX: SampleTime = 300 * 8000;
 
 /// What to do when the current transmission ends.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,6 +128,8 @@ pub struct Session {
     pages_seen: u32,
     /// V.21 carrier (flags) currently being received.
     v21_active: bool,
+    /// A high-speed signal is on the line (reported by the modem layer in any state).
+    fast_active: bool,
     /// How long a response timer has been held open for a V.21 signal in progress.
     held: SampleTime,
     // ECM (T.30 Annex A)
@@ -171,6 +176,7 @@ impl Session {
             last_response: None,
             pages_seen: 0,
             v21_active: false,
+            fast_active: false,
             held: 0,
             page_data: Vec::new(),
             ecm_tx: None,
@@ -465,6 +471,11 @@ impl Session {
     pub fn handle_modem(&mut self, now: SampleTime, ev: ModemEvent) {
         debug!(state = ?self.state, ?ev, "modem event");
         match ev {
+            ModemEvent::CarrierUp(Carrier::Fast) => self.fast_active = true,
+            ModemEvent::CarrierDown(Carrier::Fast) => self.fast_active = false,
+            _ => {}
+        }
+        match ev {
             ModemEvent::TxDone => {
                 if let State::Sending(then) = &self.state {
                     let then = then.clone();
@@ -474,6 +485,10 @@ impl Session {
             ModemEvent::CarrierUp(Carrier::Fast) => match self.state {
                 State::WaitTcf => self.tcf_carrier = true,
                 State::WaitPage => self.begin_page(now),
+                // A high-speed carrier while we wait for a command: the sender is alive (its
+                // DCS was lost on the line and TCF follows). Restart T2 so that its repeated
+                // DCS, due after its T4, still finds us listening (T.30 §5.4.3.2).
+                State::WaitCommand if !self.repeat_caps => self.deadline = Some(now + T2),
                 _ => {}
             },
             ModemEvent::TrainingSucceeded { .. } => match self.state {
@@ -554,6 +569,14 @@ impl Session {
         }
         let Some(d) = self.deadline else { return };
         if now < d {
+            return;
+        }
+        // A receiver that lost a page carrier early (a line dropout) and waits for the
+        // post-message command hears the rest of the page: it is not the time to give up.
+        if self.fast_active && self.state == State::WaitCommand && self.held < FAST_HOLD_MAX {
+            let step = GAP_75MS * 4;
+            self.held += step;
+            self.deadline = Some(now + step);
             return;
         }
         // T.30 §5.4.3: a response whose flags have started is awaited to its end.
@@ -1096,7 +1119,11 @@ impl Session {
         if self.state == State::WaitPage {
             self.set_phase(Phase::C);
             if self.ecm_rx.is_none() {
-                self.rx = Some(RxBuf::default());
+                // One allocation per page: a typical page fits, a longer one grows by doubling.
+                self.rx = Some(RxBuf {
+                    data: Vec::with_capacity(64 * 1024),
+                    ..RxBuf::default()
+                });
                 self.rx_quality = None;
             }
             self.state = State::RxPage;
