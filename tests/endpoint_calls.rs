@@ -294,3 +294,72 @@ fn incompatible_modems_fail_cleanly() {
     assert!(matches!(o.caller, Some(Err(_))), "{:?}", o.caller);
     assert!(o.pages.is_empty());
 }
+
+#[test]
+fn noisy_line_22db_stays_on_v17_14400() {
+    // V.17 14400 is error-free at 22 dB: the training check must not fail on the way in
+    // (the receiver must not stay deaf while the V.21 detector flickers on the carrier).
+    let p = vec![page(1728, 150, 40)];
+    let o = Call::new(p.clone())
+        .line(LineConfig::with_snr_db(22.0))
+        .run();
+    assert_success(&o, &p);
+    assert_eq!(negotiated(&o), Some(FastModem::V17_14400));
+}
+
+#[test]
+fn dropout_mid_page_receiver_waits_for_the_rest_of_the_page() {
+    // A 20 ms hole in the middle of a long non-ECM page cuts the receiver's carrier; the
+    // sender goes on for seconds. The receiver must wait for the post-message command
+    // instead of timing out T2 and hanging up, and answer it.
+    let p = vec![page(1728, 1200, 41)];
+    let clean = Call::new(p.clone()).modems(&[FastModem::V29_9600]).run();
+    assert_success(&clean, &p);
+    let start = clean
+        .events
+        .iter()
+        .find(|(s, _, e)| {
+            *s == telefax::simulate::Side::A
+                && matches!(
+                    e,
+                    telefax::endpoint::Event::Phase(telefax::t30::session::Phase::C)
+                )
+        })
+        .map(|(_, t, _)| *t)
+        .unwrap();
+    let end = clean
+        .events
+        .iter()
+        .find(|(s, _, e)| {
+            *s == telefax::simulate::Side::A
+                && matches!(
+                    e,
+                    telefax::endpoint::Event::Phase(telefax::t30::session::Phase::D)
+                )
+        })
+        .map(|(_, t, _)| *t)
+        .unwrap();
+    assert!(
+        end - start > 8 * 8000,
+        "the page must outlast T2 after the hole"
+    );
+    let hole = Dropout {
+        start: start + 8000 + 1600,
+        len: 160,
+    };
+    let l = LineConfig {
+        dropouts: vec![hole],
+        ..LineConfig::default()
+    };
+    let o = Call::new(p.clone())
+        .modems(&[FastModem::V29_9600])
+        .line(l)
+        .run();
+    assert!(
+        matches!(o.caller, Some(Ok(_))) && matches!(o.answerer, Some(Ok(_))),
+        "caller {:?} answerer {:?}",
+        o.caller,
+        o.answerer
+    );
+    assert_eq!(o.pages.len(), 1);
+}

@@ -67,6 +67,10 @@ const STEP: usize = 80;
 /// further; the session engine applies the same kind of bound).
 const MAX_PAGE_OCTETS: usize = 16 << 20;
 
+/// The longest the high-speed receiver waits for the end of the preceding V.21 signal
+/// (100 ms; the high-speed signal follows 75 ± 20 ms after it, T.30 §5.3.2).
+const MAX_HOLD: u32 = 800;
+
 /// Flags sent before the first ECM frame on the high-speed modem (about 200 ms at 2400 bit/s
 /// and more at higher rates; T.30 Annex A only asks for at least one).
 const ECM_PREAMBLE_FLAGS: u16 = 60;
@@ -252,6 +256,10 @@ struct FastRx {
     /// half-duplex, so the high-speed signal cannot have started yet, and the receiver is
     /// not fed the V.21 tail (which it could take for a failed training).
     hold: bool,
+    /// Samples the hold may still last: the V.21 tail after a final frame is short, and a
+    /// V.21 detector flickering on the high-speed signal itself must not keep the receiver
+    /// deaf to its training.
+    hold_left: u32,
     /// The session wants this receiver now (between pages it listens to V.21 only, but the
     /// receiver keeps what it learnt for the short training of the next page).
     listening: bool,
@@ -587,10 +595,11 @@ impl Endpoint {
             self.energy = LineEnergy::default();
         }
         if let Some(fast) = self.fast.as_mut() {
-            // Hold until the V.21 signal that preceded the high-speed one has ended. A
-            // receiver that is paused or held hears silence, so that its carrier detector
-            // and filters stay current for the next signal.
-            fast.hold &= after;
+            // Hold until the V.21 signal that preceded the high-speed one has ended (at most
+            // MAX_HOLD). A receiver that is paused or held hears silence, so that its
+            // carrier detector and filters stay current for the next signal.
+            fast.hold_left = fast.hold_left.saturating_sub(n as u32);
+            fast.hold &= after && fast.hold_left > 0;
             self.sink.octets.clear();
             self.sink.statuses.clear();
             if fast.listening && !fast.hold {
@@ -835,6 +844,7 @@ impl Endpoint {
                         }
                         f.carrier = false;
                         f.hold = hold;
+                        f.hold_left = MAX_HOLD;
                         f.listening = true;
                     }
                 } else {
@@ -852,6 +862,7 @@ impl Endpoint {
                                 demod: Box::new(d),
                                 carrier: false,
                                 hold: self.v21.carrier(),
+                                hold_left: MAX_HOLD,
                                 listening: true,
                             })
                         }

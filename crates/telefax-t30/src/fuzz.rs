@@ -233,6 +233,7 @@ pub fn session(data: &[u8]) {
         assert!(steps < 10_000, "no progress to phase E");
         s.handle_modem(now, ModemEvent::TxDone);
         s.handle_modem(now, ModemEvent::CarrierDown(Carrier::V21));
+        s.handle_modem(now, ModemEvent::CarrierDown(Carrier::Fast));
         drain(&mut s, &mut ended, &mut outputs);
         if ended {
             break;

@@ -2,60 +2,48 @@
 //! the colour changes, starting from an imaginary white pixel left of the row.
 //! Even indices are white-to-black changes, odd indices black-to-white.
 
-/// Position of the first pixel at or after `pos` that is black (`black`)
-/// or white (`!black`); `width` if none.
-#[inline]
-fn find(row: &[u8], width: u32, pos: u32, black: bool) -> u32 {
-    let inv: u8 = if black { 0 } else { 0xFF };
-    let mut i = (pos / 8) as usize;
-    let n = row.len();
-    if i >= n {
-        return width;
-    }
-    let b = (row[i] ^ inv) & (0xFF >> (pos % 8));
-    if b != 0 {
-        return (i as u32 * 8 + b.leading_zeros()).min(width);
-    }
-    i += 1;
-    let inv64 = if black { 0 } else { u64::MAX };
-    while let Some(s) = row.get(i..i + 8) {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(s);
-        let w = u64::from_be_bytes(a) ^ inv64;
-        if w != 0 {
-            return (i as u32 * 8 + w.leading_zeros()).min(width);
-        }
-        i += 8;
-    }
-    while i < n {
-        let b = row[i] ^ inv;
-        if b != 0 {
-            return (i as u32 * 8 + b.leading_zeros()).min(width);
-        }
-        i += 1;
-    }
-    width
-}
-
 /// The changing elements of a packed row (only the first `width` pixels count).
+///
+/// The row is read 64 pixels at a time; `w ^ (w >> 1 | previous pixel)` has
+/// a bit set exactly where a pixel differs from the one before it, and
+/// those bits are the changing elements (T.4 §4.2.1.3.1).
 pub(crate) fn from_row(row: &[u8], width: u32, out: &mut Vec<u32>) {
     out.clear();
     // All-white rows are common (margins, blank lines): one vectorised OR
-    // over the row finds them (stray bits past `width` only cost the
-    // ordinary scan).
+    // over the row finds them.
     if row.iter().fold(0u8, |a, &b| a | b) == 0 {
         return;
     }
-    let mut pos = 0;
-    let mut black = true;
-    loop {
-        let p = find(row, width, pos, black);
-        if p >= width {
-            break;
+    let mut carry = 0u64;
+    let mut base = 0u32;
+    let mut chunks = row.chunks_exact(8);
+    let mut word = |w: u64, base: u32, carry: &mut u64| -> bool {
+        let mut d = w ^ (w >> 1 | *carry << 63);
+        *carry = w & 1;
+        while d != 0 {
+            let lz = d.leading_zeros();
+            let p = base + lz;
+            if p >= width {
+                return false;
+            }
+            out.push(p);
+            d ^= 1u64 << (63 - lz);
         }
-        out.push(p);
-        black = !black;
-        pos = p;
+        true
+    };
+    for c in &mut chunks {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(c);
+        if !word(u64::from_be_bytes(a), base, &mut carry) {
+            return;
+        }
+        base += 64;
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut a = [0u8; 8];
+        a[..rest.len()].copy_from_slice(rest);
+        word(u64::from_be_bytes(a), base, &mut carry);
     }
 }
 

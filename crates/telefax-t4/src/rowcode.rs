@@ -413,7 +413,7 @@ fn decode_2d_inner(
                 if v >= width {
                     // a1 at the row end: the row is complete.
                     let used = i as u32 + 1;
-                    acc <<= used;
+                    acc = acc.checked_shl(used).unwrap_or(0);
                     nbits -= used;
                     sync!();
                     return Ok(n);

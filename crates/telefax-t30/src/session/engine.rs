@@ -32,8 +32,9 @@ const PAGE_TX_WATCHDOG: SampleTime = 20 * 60 * 8000;
 /// 300 bit/s plus preamble stays below this).
 const V21_HOLD_MAX: SampleTime = 10 * 8000;
 /// How long a receiver waiting for a command keeps waiting while a high-speed signal is still
-/// on the line (the rest of a page whose carrier it lost): a page at 2400 bit/s lasts minutes.
-const FAST_HOLD_MAX: SampleTime = 300 * 8000;
+/// on the line (the rest of a page whose carrier it lost; two minutes cover an A4 page at
+/// 4800 bit/s).
+const FAST_HOLD_MAX: SampleTime = 120 * 8000;
 
 /// What to do when the current transmission ends.
 #[derive(Debug, Clone, PartialEq)]
