@@ -8,7 +8,7 @@
 //!    rotation: every component moves by [`LineConfig::freq_offset_hz`]),
 //! 3. echo (a delayed, attenuated copy added to the signal),
 //! 4. attenuation ([`LineConfig::atten_db`]),
-//! 5. sample-clock offset ([`LineConfig::clock_ppm`], cubic resampling),
+//! 5. sample-clock offset ([`LineConfig::clock_ppm`], windowed-sinc resampling),
 //! 6. white Gaussian noise at [`LineConfig::noise_dbm0`] (flat over 0–4 kHz),
 //! 7. dropouts (output samples forced to zero),
 //! 8. clipping to `i16`, then an optional G.711 A-law or µ-law round trip.
@@ -35,7 +35,7 @@ use crate::design;
 use crate::error::{check, DspError};
 use crate::fir::Fir;
 use crate::g711;
-use crate::interp::Resampler;
+use crate::interp::SincResampler;
 use crate::nco::Nco;
 use crate::noise::Awgn;
 use crate::power::dbm0_to_rms;
@@ -139,7 +139,7 @@ pub struct LineSim {
     hilbert: Option<(Fir, Vec<f32>, usize, Nco)>,
     echo: Option<(Vec<f32>, usize, f32)>,
     gain: f32,
-    resampler: Option<Resampler>,
+    resampler: Option<SincResampler>,
     noise: Option<Awgn>,
     dropouts: Vec<Dropout>,
     codec: Codec,
@@ -228,7 +228,7 @@ impl LineSim {
             None => None,
         };
         let resampler = if c.clock_ppm != 0.0 {
-            Some(Resampler::new(1.0 + c.clock_ppm as f64 * 1e-6))
+            Some(SincResampler::new(1.0 + c.clock_ppm as f64 * 1e-6))
         } else {
             None
         };
