@@ -4,6 +4,20 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// Print a line on stdout. A closed pipe (`telefax info X | head`) ends the program quietly
+/// with success instead of panicking, as command-line tools do.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            panic!("failed printing to stdout: {e}");
+        }
+    }};
+}
+
 mod audio;
 mod cmd;
 

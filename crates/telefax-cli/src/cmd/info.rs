@@ -21,7 +21,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let pages = read_document(&bytes).with_context(|| format!("{}", args.file.display()))?;
-    println!(
+    outln!(
         "{}: {} page(s), {} bytes",
         args.file.display(),
         pages.len(),
@@ -44,7 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 f64::from(page.rows) / y * 25.4
             )
         });
-        println!(
+        outln!(
             "page {}: {}x{} pixels{}, {}, {}, fill order {}, {} strip(s), {} bytes",
             i + 1,
             page.width,
@@ -61,7 +61,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
         let fax = &page.fax;
         if fax.bad_fax_lines.is_some() || fax.clean_fax_data.is_some() {
-            println!(
+            outln!(
                 "  fax tags: BadFaxLines {}, CleanFaxData {}, ConsecutiveBadFaxLines {}",
                 fax.bad_fax_lines.map_or("-".into(), |n| n.to_string()),
                 match fax.clean_fax_data {
@@ -82,7 +82,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 if report.bad_rows > 0 || report.rows_missing > 0 {
                     damaged += 1;
                 }
-                println!(
+                outln!(
                     "  decoded: {} rows, {} bad rows (longest run {}), {} rows missing",
                     report.rows_decoded,
                     report.bad_rows,
@@ -92,12 +92,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             Err(e) => {
                 damaged += 1;
-                println!("  decode failed: {e}");
+                outln!("  decode failed: {e}");
             }
         }
     }
     if damaged > 0 {
-        println!("{damaged} damaged page(s)");
+        outln!("{damaged} damaged page(s)");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -276,7 +276,7 @@ fn rx(a: RxArgs) -> anyhow::Result<ExitCode> {
     } else {
         sink.carrier_ups > 0
     };
-    println!(
+    outln!(
         "modem={} rate={} trained={} bits={} bad={} ber={:.3e} resyncs={} synced={} quality_db={} carrier_ups={} training_failed={} samples={} realtime_x={:.0}",
         kind,
         rate,

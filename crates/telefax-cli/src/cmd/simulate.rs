@@ -172,7 +172,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             call::save_pages(path, &outcome.pages)?;
         }
     }
-    println!(
+    outln!(
         "{} audio_s={:.1} cpu_s={:.3}",
         call::outcome_line(outcome.caller.as_ref(), &outcome.pages),
         outcome.seconds,
