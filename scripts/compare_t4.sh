@@ -12,8 +12,8 @@ WORK="$(mktemp -d /tmp/compare_t4.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 
 cc -O2 -o "$WORK/t4bench" scripts/t4bench.c $(pkg-config --cflags --libs libtiff-4)
-cargo build --quiet --release -p telefax-tiff --example codec_speed
-BIN="${CARGO_TARGET_DIR:-target}/release/examples/codec_speed"
+cargo build --quiet --release -p telefax-tiff --example codec_compare
+BIN="${CARGO_TARGET_DIR:-target}/release/examples/codec_compare"
 
 "$BIN" gen "$WORK/pages"
 PAGES=("$WORK"/pages/*.tif)

@@ -1,10 +1,10 @@
 //! Codec speed of telefax's T.4/T.6 codec against the `fax` crate (MMR), for
 //! `scripts/compare_t4.sh`, which runs libtiff on the same pages in the same run.
 //!
-//! `cargo run --release -p telefax-tiff --example codec_speed -- gen DIR`
+//! `cargo run --release -p telefax-tiff --example codec_compare -- gen DIR`
 //!   writes the benchmark pages (uncompressed TIFF): dense text, dithered, near blank (standard
 //!   resolution, 1728 x 1143) and an A4 fine-resolution text page (1728 x 2287).
-//! `cargo run --release -p telefax-tiff --example codec_speed -- bench REPS PAGE.tif...`
+//! `cargo run --release -p telefax-tiff --example codec_compare -- bench REPS PAGE.tif...`
 //!   prints, per page and coding, `telefax|fax PAGE CODING PIXELS BYTES ENC_NS DEC_NS` with the
 //!   median encode and decode time of REPS runs (MSB-first bytes, as in TIFF; MR with K = 4).
 #[path = "../tests/common/pages.rs"]
@@ -164,6 +164,6 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("gen") if args.len() == 2 => gen(&args[1]),
         Some("bench") if args.len() >= 3 => bench(args[1].parse()?, &args[2..]),
-        _ => Err("usage: codec_speed gen DIR | codec_speed bench REPS PAGE.tif...".into()),
+        _ => Err("usage: codec_compare gen DIR | codec_compare bench REPS PAGE.tif...".into()),
     }
 }
