@@ -4,8 +4,8 @@
 mod decode_common;
 
 use decode_common::*;
-use telefax::decoder::g711::{alaw_to_linear, ulaw_to_linear};
 use telefax::decoder::{Coding, FastModem, ReceiverMode};
+use telefax::dsp::g711::{alaw_decode as alaw_to_linear, ulaw_decode as ulaw_to_linear};
 
 fn stereo(case: &str) -> Vec<Vec<i16>> {
     read_wav16(&format!("{case}/line_stereo.wav"))

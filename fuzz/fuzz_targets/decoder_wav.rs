@@ -4,7 +4,7 @@
 //! The decoder must never panic, and its memory stays bounded by its configuration.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use telefax::decoder::g711::{alaw_to_linear, ulaw_to_linear};
+use telefax::dsp::g711::{alaw_decode as alaw_to_linear, ulaw_decode as ulaw_to_linear};
 use telefax::decoder::{CallDecoder, DecoderConfig, ReceiverMode};
 
 /// (format tag, channels, sample bytes) of a WAV, if the chunks can be walked.

@@ -38,7 +38,6 @@ mod dialogue;
 pub mod ecm;
 pub mod fcf;
 mod frontend;
-pub mod g711;
 mod page;
 pub mod params;
 mod rx;

@@ -160,11 +160,11 @@ pub fn read_raw(bytes: &[u8], rate: u32, encoding: RawEncoding) -> Result<Audio,
             .collect(),
         RawEncoding::Alaw => bytes
             .iter()
-            .map(|&b| f32::from(telefax::decoder::g711::alaw_to_linear(b)) / 32768.0)
+            .map(|&b| f32::from(telefax::dsp::g711::alaw_decode(b)) / 32768.0)
             .collect(),
         RawEncoding::Ulaw => bytes
             .iter()
-            .map(|&b| f32::from(telefax::decoder::g711::ulaw_to_linear(b)) / 32768.0)
+            .map(|&b| f32::from(telefax::dsp::g711::ulaw_decode(b)) / 32768.0)
             .collect(),
     };
     if samples.len() > MAX_SAMPLES {
@@ -287,7 +287,7 @@ mod tests {
         assert!(a.channels[0][0].abs() < 16);
         assert_eq!(
             a.channels[0][1],
-            telefax::decoder::g711::alaw_to_linear(0x2A),
+            telefax::dsp::g711::alaw_decode(0x2A),
             "symphonia and our G.711 agree"
         );
     }

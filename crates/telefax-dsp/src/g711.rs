@@ -153,4 +153,28 @@ mod tests {
             last_u = u;
         }
     }
+
+    #[test]
+    fn known_expansions() {
+        // Extremes and the codes for (near) zero.
+        assert_eq!(ulaw_decode(0xFF), 0);
+        assert_eq!(ulaw_decode(0x7F), 0);
+        assert_eq!(ulaw_decode(0x80), 32124);
+        assert_eq!(ulaw_decode(0x00), -32124);
+        assert_eq!(alaw_decode(0xD5), 8);
+        assert_eq!(alaw_decode(0x55), -8);
+        assert_eq!(alaw_decode(0xAA), 32256);
+        assert_eq!(alaw_decode(0x2A), -32256);
+    }
+
+    #[test]
+    fn ulaw_expansion_is_monotonic_in_magnitude() {
+        // µ-law codes 0xFF down to 0x80 are the positive values in rising order.
+        let mut last = -1;
+        for c in 0u8..128 {
+            let v = i32::from(ulaw_decode(0xFF - c));
+            assert!(v > last || c == 0, "code {c}: {v} <= {last}");
+            last = v;
+        }
+    }
 }

@@ -589,7 +589,7 @@ mod tests {
     #[test]
     fn alaw_wav_decodes() {
         let pcm = audio::read_wav(corpus_wav("p03_v27ter_noecm_1d_blank_std")).unwrap();
-        let expand = telefax::decoder::g711::alaw_to_linear;
+        let expand = telefax::dsp::g711::alaw_decode;
         let mut table: Vec<(i16, u8)> = (0..=255u8).map(|c| (expand(c), c)).collect();
         table.sort();
         let mut bytes = Vec::new();
