@@ -12,9 +12,23 @@ pub(super) struct FrameTx {
 }
 
 impl FrameTx {
-    /// A transmission of `frames` frames of `octets` octets in all (the framer's queue is
-    /// sized for them: an ECM block holds up to 256 frames, T.30 Annex A).
-    pub(super) fn new(preamble_flags: u16, frames: usize, octets: usize) -> Self {
+    /// A transmission of these T.30 frames (address, control, FCF, FIF; the FCS is added),
+    /// with the framer's queue sized for them (an ECM block holds up to 256, T.30 Annex A).
+    pub(super) fn with_frames(preamble_flags: u16, frames: &[telefax_t30::Frame]) -> Self {
+        let bytes: Vec<Vec<u8>> = frames.iter().map(|f| f.to_bytes()).collect();
+        let mut tx = Self::new(
+            preamble_flags,
+            bytes.len(),
+            bytes.iter().map(Vec::len).sum(),
+        );
+        for b in &bytes {
+            tx.push(b);
+        }
+        tx
+    }
+
+    /// An empty transmission for `frames` frames of `octets` octets in all.
+    fn new(preamble_flags: u16, frames: usize, octets: usize) -> Self {
         let cfg = FramerConfig {
             preamble_flags: usize::from(preamble_flags),
             queue_frames: frames.max(1),
@@ -29,7 +43,7 @@ impl FrameTx {
     }
 
     /// Queue one frame (address, control, FCF, FIF; the FCS is added).
-    pub(super) fn push(&mut self, frame: &[u8]) {
+    fn push(&mut self, frame: &[u8]) {
         if let Err(e) = self.framer.queue_frame(frame) {
             warn!(error = %e, "frame not sent");
         }

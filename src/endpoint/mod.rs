@@ -46,7 +46,7 @@ use telefax_modem::v21::{Channel, V21Rx, V21Tx};
 use telefax_modem::{Demodulator, Modulator, RxSink, RxStatus};
 use telefax_t30::capabilities::{FastModem, Modem};
 use telefax_t30::session::{
-    self, CallResult, Carrier, Command, Job, Mode, ModemEvent, PageQuality, Phase, Session, Tone,
+    self, CallResult, Carrier, Command, Mode, ModemEvent, PageQuality, Phase, Session, Tone,
     Training, TxData,
 };
 use telefax_t30::{Capabilities, Fcf};
@@ -309,9 +309,7 @@ struct RxPageBuf {
 pub struct Endpoint {
     cfg: EndpointConfig,
     session: Session,
-    started: bool,
     ended: bool,
-    hung_up: bool,
     now: SampleTime,
     phase: Phase,
     mode: Option<Mode>,
@@ -359,9 +357,7 @@ impl Endpoint {
         }
         let mut ep = Endpoint {
             session,
-            started: false,
             ended: false,
-            hung_up: false,
             now: 0,
             phase: Phase::A,
             mode: None,
@@ -438,7 +434,6 @@ impl Endpoint {
 
     fn start(&mut self) -> Result<(), EndpointError> {
         self.session.start(self.now)?;
-        self.started = true;
         self.pump();
         Ok(())
     }
@@ -765,15 +760,7 @@ impl Endpoint {
                 preamble_flags,
             } => {
                 self.cng = None;
-                let bytes: Vec<Vec<u8>> = frames.iter().map(|f| f.to_bytes()).collect();
-                let mut framer = FrameTx::new(
-                    preamble_flags,
-                    bytes.len(),
-                    bytes.iter().map(Vec::len).sum(),
-                );
-                for b in &bytes {
-                    framer.push(b);
-                }
+                let framer = FrameTx::with_frames(preamble_flags, &frames);
                 match V21Tx::new(Channel::Channel2, level) {
                     Ok(modem) => self.tx = Tx::Frames { modem, framer },
                     Err(e) => warn!(error = %e, "V.21 transmitter"),
@@ -796,15 +783,7 @@ impl Endpoint {
                     },
                     TxData::Frames(frames) => {
                         // T.30 Annex A: a short run of flags opens the ECM block.
-                        let bytes: Vec<Vec<u8>> = frames.iter().map(|f| f.to_bytes()).collect();
-                        let mut tx = FrameTx::new(
-                            ECM_PREAMBLE_FLAGS,
-                            bytes.len(),
-                            bytes.iter().map(Vec::len).sum(),
-                        );
-                        for b in &bytes {
-                            tx.push(b);
-                        }
+                        let tx = FrameTx::with_frames(ECM_PREAMBLE_FLAGS, &frames);
                         FastData::Frames(tx)
                     }
                 };
@@ -873,7 +852,6 @@ impl Endpoint {
             Command::HangUp => {
                 self.cng = None;
                 self.fast = None;
-                self.hung_up = true;
             }
         }
     }
@@ -968,8 +946,7 @@ impl Endpoint {
     }
 
     fn receiving(&self) -> bool {
-        matches!(self.cfg.job, JobKind::Receive | JobKind::Poll)
-            || matches!(self.session.config().job, Job::Receive)
+        self.cfg.job != JobKind::Send
     }
 }
 
