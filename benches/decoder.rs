@@ -1,5 +1,5 @@
-//! Criterion benchmarks of the passive call decoder on a shipped recording
-//! (tests/data/calls/p02: V.29 9600, 27 s stereo).
+//! Criterion benchmarks of the passive call decoder on shipped recordings
+//! (tests/data/calls/p02: V.29 9600, 27 s stereo; p01: V.17 14400 ECM, 27.6 s mono mix).
 //!
 //! Throughput is reported in samples per second of one channel: divide by 8000 for the
 //! real-time factor (e.g. 2.4 Msamples/s = 300x real time).
@@ -33,10 +33,20 @@ fn read_wav16(path: &str) -> Vec<Vec<i16>> {
 fn decode(chans: &[Vec<i16>], mode: ReceiverMode) -> usize {
     let mut dec = CallDecoder::new(DecoderConfig::with_channels(chans.len()).receivers(mode));
     let mut events = 0;
-    for (l, r) in chans[0].chunks(4000).zip(chans[1].chunks(4000)) {
-        dec.push_channels(l, r).expect("stereo");
-        while dec.poll_event().is_some() {
-            events += 1;
+    if chans.len() == 1 {
+        for block in chans[0].chunks(4000) {
+            dec.push(block).expect("mono");
+            while dec.poll_event().is_some() {
+                events += 1;
+            }
+        }
+    }
+    if chans.len() == 2 {
+        for (l, r) in chans[0].chunks(4000).zip(chans[1].chunks(4000)) {
+            dec.push_channels(l, r).expect("stereo");
+            while dec.poll_event().is_some() {
+                events += 1;
+            }
         }
     }
     dec.finish();
@@ -46,22 +56,38 @@ fn decode(chans: &[Vec<i16>], mode: ReceiverMode) -> usize {
     events
 }
 
-fn bench(c: &mut Criterion) {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/calls/p02_v29_noecm_2d_chartshort_std/line_stereo.wav"
+/// Bench the recording `case` (under tests/data/calls) in each of `modes`.
+fn bench_case(c: &mut Criterion, case: &str, file: &str, modes: &[(&str, ReceiverMode)]) {
+    let path = format!(
+        "{}/tests/data/calls/{case}/{file}",
+        env!("CARGO_MANIFEST_DIR")
     );
-    let chans = read_wav16(path);
+    let chans = read_wav16(&path);
     let mut g = c.benchmark_group("decoder");
     g.sample_size(10);
     g.throughput(Throughput::Elements(chans[0].len() as u64));
-    g.bench_function("p02_stereo_follow_dcs", |b| {
-        b.iter(|| decode(&chans, ReceiverMode::FollowDcs))
-    });
-    g.bench_function("p02_stereo_all_receivers", |b| {
-        b.iter(|| decode(&chans, ReceiverMode::All))
-    });
+    for &(name, mode) in modes {
+        g.bench_function(name, |b| b.iter(|| decode(&chans, mode)));
+    }
     g.finish();
+}
+
+fn bench(c: &mut Criterion) {
+    bench_case(
+        c,
+        "p02_v29_noecm_2d_chartshort_std",
+        "line_stereo.wav",
+        &[
+            ("p02_stereo_follow_dcs", ReceiverMode::FollowDcs),
+            ("p02_stereo_all_receivers", ReceiverMode::All),
+        ],
+    );
+    bench_case(
+        c,
+        "p01_v17_ecm_t6_textshort_std",
+        "line_mono.wav",
+        &[("p01_mono_all_receivers", ReceiverMode::All)],
+    );
 }
 
 criterion_group!(benches, bench);

@@ -3,8 +3,9 @@
 //! frames so that PPR must recover them.
 use telefax::dsp::line::{Dropout, LineConfig};
 use telefax::endpoint::{Endpoint, EndpointConfig, Event};
-use telefax::simulate::{Outcome, Pair, PairConfig};
+use telefax::simulate::{FrameLoss, Outcome, Pair, PairConfig};
 use telefax::t30::capabilities::{Coding, FastModem};
+use telefax::t30::Fcf;
 use telefax::t4::Bitmap;
 
 fn page(w: u32, h: u32, seed: u32) -> Bitmap {
@@ -33,6 +34,18 @@ pub fn ecm_call(
     modems: &[FastModem],
     line: LineConfig,
 ) -> Outcome {
+    ecm_call_lossy(pages, coding, frame_size, modems, line, None)
+}
+
+/// An ECM call whose sender-to-receiver line destroys frames as `loss` says.
+pub fn ecm_call_lossy(
+    pages: &[Bitmap],
+    coding: Coding,
+    frame_size: u16,
+    modems: &[FastModem],
+    line: LineConfig,
+    loss: Option<FrameLoss>,
+) -> Outcome {
     let cfg = |mut c: EndpointConfig| {
         c.ecm = true;
         c.ecm_frame_size = frame_size;
@@ -52,6 +65,9 @@ pub fn ecm_call(
             dropouts: Vec::new(),
             ..line
         },
+        // A tap on each line counts the frames (and destroys those `loss` picks).
+        frame_loss_ab: Some(loss.unwrap_or_default()),
+        frame_loss_ba: Some(FrameLoss::default()),
         ..PairConfig::default()
     };
     Pair::new(s, r, &pc).unwrap().run(900.0)
@@ -148,4 +164,142 @@ fn ecm_recovers_frames_lost_to_line_dropouts() {
     };
     let o = ecm_call(&p, Coding::Mmr, 256, &[FastModem::V29_9600], line);
     assert_exact(&o, &p);
+    // The holes did cost frames, and they were sent again after PPR.
+    assert!(o.frames_ab.fcd_resent > 0, "{:?}", o.frames_ab);
+    assert!(o.frames_ba.count(Fcf::Ppr) > 0, "{:?}", o.frames_ba);
+}
+
+/// Issue 8: a line that destroys each ECM frame with probability 0.1. The pages still
+/// arrive exact, and the frames sent again are exactly the ones the line destroyed (the
+/// tap on the line counts both), after PPR from the receiver.
+#[test]
+fn ecm_recovers_random_frame_loss_exactly() {
+    let p: Vec<_> = (0..2).map(|i| page(1728, 500, 40 + i)).collect();
+    for (frame_size, modem, seed) in [(256, FastModem::V17_14400, 3), (64, FastModem::V29_9600, 4)]
+    {
+        let loss = FrameLoss {
+            ecm_p: 0.1,
+            seed,
+            ..FrameLoss::default()
+        };
+        let o = ecm_call_lossy(
+            &p,
+            Coding::Mmr,
+            frame_size,
+            &[modem],
+            LineConfig::default(),
+            Some(loss),
+        );
+        let (tx, rx) = (&o.frames_ab, &o.frames_ba);
+        eprintln!("{frame_size}: sender {tx:?}\nreceiver {rx:?}");
+        assert_exact(&o, &p);
+        assert_eq!(o.pages[0].mode.ecm_frame_size, Some(frame_size));
+        assert!(tx.fcd_destroyed > 0, "the line destroyed no frame: {tx:?}");
+        assert_eq!(tx.fcd_resent, tx.fcd_destroyed, "{tx:?}");
+        assert_eq!(tx.fcd_resent_unneeded, 0, "{tx:?}");
+        assert_eq!(tx.fcd_never_resent, 0, "{tx:?}");
+        assert!(rx.count(Fcf::Ppr) > 0, "the receiver sent no PPR: {rx:?}");
+    }
+}
+
+/// Issue 8: half the frames lost. A block needs more than four PPRs, so the sender sends
+/// CTC (T.30 Annex A.4.5), the receiver answers CTR, and the block is finished; the page
+/// still arrives exact.
+#[test]
+fn ecm_heavy_frame_loss_goes_through_ctc() {
+    let p = vec![page(1728, 300, 50)];
+    let loss = FrameLoss {
+        ecm_p: 0.5,
+        seed: 11,
+        ..FrameLoss::default()
+    };
+    let o = ecm_call_lossy(
+        &p,
+        Coding::Mmr,
+        256,
+        &FastModem::FALLBACK_ORDER,
+        LineConfig::default(),
+        Some(loss),
+    );
+    let (tx, rx) = (&o.frames_ab, &o.frames_ba);
+    eprintln!("sender {tx:?}\nreceiver {rx:?}");
+    assert_exact(&o, &p);
+    assert!(rx.count(Fcf::Ppr) >= 4, "{rx:?}");
+    assert!(tx.count(Fcf::Ctc) >= 1, "no CTC: {tx:?}");
+    assert_eq!(rx.count(Fcf::Ctr), tx.count(Fcf::Ctc), "{rx:?}");
+    assert_eq!(tx.fcd_resent, tx.fcd_destroyed, "{tx:?}");
+}
+
+/// A frame that was still in the receiver's HDLC deframer when a partial page ended (the
+/// RCP frames after the first, T.30 Annex A.3.4) must not be taken for a frame of the next
+/// high-speed transmission: each transmission starts afresh with flags after its training.
+/// A stale RCP once ended the next burst right after its training, so that the receiver
+/// dropped all its frames and asked for the whole block again with PPR. Over several loss
+/// patterns, the sender sends again only the frames the line destroyed.
+#[test]
+fn ecm_frame_loss_never_resends_frames_that_arrived() {
+    let p: Vec<_> = (0..2).map(|i| page(1728, 300, 60 + i)).collect();
+    let mut failures = Vec::new();
+    for seed in 1..=8u64 {
+        let loss = FrameLoss {
+            ecm_p: 0.15,
+            seed,
+            ..FrameLoss::default()
+        };
+        let o = ecm_call_lossy(
+            &p,
+            Coding::Mmr,
+            256,
+            &[FastModem::V17_14400],
+            LineConfig::default(),
+            Some(loss),
+        );
+        let tx = &o.frames_ab;
+        assert_exact(&o, &p);
+        assert!(
+            tx.fcd_destroyed > 0,
+            "seed {seed}: no frame destroyed: {tx:?}"
+        );
+        if tx.fcd_resent_unneeded != 0 || tx.fcd_resent != tx.fcd_destroyed {
+            failures.push((seed, tx.clone()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "frames sent again without need: {failures:#?}"
+    );
+}
+
+/// T.30 Annex A.4.4: with no lower rate to fall back to, the sender ends a block it cannot
+/// complete with EOR; after ERR to EOR-MPS it goes on with the next page in phase C, so the
+/// receiver must be listening to the high-speed modem then (not waiting for a command),
+/// or it misses that whole transmission and asks for every frame again.
+#[test]
+fn ecm_after_err_to_eor_mps_the_next_page_is_received() {
+    let p: Vec<_> = (0..3).map(|i| page(1728, 60, 70 + i)).collect();
+    let mut eors = 0;
+    for seed in 1..=4u64 {
+        let loss = FrameLoss {
+            ecm_p: 0.5,
+            seed,
+            ..FrameLoss::default()
+        };
+        let o = ecm_call_lossy(
+            &p,
+            Coding::Mmr,
+            64,
+            &[FastModem::V27ter4800],
+            LineConfig::default(),
+            Some(loss),
+        );
+        let tx = &o.frames_ab;
+        let rx = &o.frames_ba;
+        eprintln!("seed {seed}: sender {tx:?}\nreceiver {rx:?}");
+        eors += tx.count(Fcf::Eor);
+        assert_eq!(rx.count(Fcf::Err), tx.count(Fcf::Eor), "{rx:?}");
+        // Every page's transmission reached the receiver.
+        assert_eq!(o.pages.len(), p.len(), "seed {seed}");
+        assert_eq!(tx.fcd_resent_unneeded, 0, "seed {seed}: {tx:?}");
+    }
+    assert!(eors > 0, "no block ended with EOR: the test shows nothing");
 }

@@ -270,6 +270,7 @@ impl Dialogue {
             fcf::DCS => {
                 if let Some(p) = params::parse_dcs(&fif) {
                     self.flush_candidates(time);
+                    self.ecm.new_document();
                     self.params = Some(p);
                     self.generation = self.generation.wrapping_add(1);
                     self.expect_tcf = true;

@@ -87,6 +87,10 @@ pub struct EcmAssembler {
     current: Block,
     done: Vec<Block>,
     frames_received: usize,
+    /// (page, block) counters of the blocks of the last page handed over. The decoder may
+    /// have every frame of a block the receiver asked for again with PPR (the two hear the
+    /// line differently); the retransmission that follows carries nothing new.
+    handed: Vec<(u8, u8)>,
 }
 
 impl Default for EcmAssembler {
@@ -102,7 +106,14 @@ impl EcmAssembler {
             current: Block::new(),
             done: Vec::new(),
             frames_received: 0,
+            handed: Vec::new(),
         }
+    }
+
+    /// A new DCS: page and block counters may start again (a new document after EOM,
+    /// T.30 §5.3.6.1.3), so blocks handed over before no longer identify retransmissions.
+    pub fn new_document(&mut self) {
+        self.handed.clear();
     }
 
     /// Whether nothing has been collected for the current page.
@@ -131,6 +142,12 @@ impl EcmAssembler {
         }
         let (pm, page, block) = (fif[0], fif[1], fif[2]);
         let count = fif[3] as usize + 1;
+        if self.handed.contains(&(page, block)) {
+            // Frames sent again after PPR for a page already handed over complete.
+            self.frames_received = 0;
+            self.current = Block::new();
+            return None;
+        }
         self.place(page, block, count);
         if self.current.is_empty() {
             // A repeated PPS for a block already handed over (its MCF was lost): nothing new.
@@ -200,6 +217,8 @@ impl EcmAssembler {
 
     fn take_page(&mut self, post_message: Option<u8>) -> EcmPage {
         let blocks = std::mem::take(&mut self.done);
+        self.handed.clear();
+        self.handed.extend(blocks.iter().filter_map(|b| b.id));
         let mut data = Vec::new();
         let mut missing = Vec::new();
         for b in &blocks {
@@ -254,6 +273,32 @@ mod tests {
             .expect("page after retransmission");
         assert_eq!(p.data, [[1u8; 4], [2; 4], [3; 4]].concat());
         assert_eq!(p.blocks, 1);
+    }
+
+    #[test]
+    fn retransmission_of_a_page_already_complete_gives_no_second_page() {
+        // The decoder got every frame; the receiver missed some and asked again with PPR.
+        let mut a = EcmAssembler::new();
+        for n in 0..3 {
+            a.fast_frame(&fcd(n, n));
+        }
+        let pps = [fcf::MPS, 0, 0, 2];
+        assert!(a.pps(&pps).is_some());
+        a.fast_frame(&fcd(1, 1));
+        assert!(
+            a.pps(&pps).is_none(),
+            "the retransmission is not a new page"
+        );
+        // The next page is collected as usual.
+        for n in 0..2 {
+            a.fast_frame(&fcd(n, 9));
+        }
+        let p = a.pps(&[fcf::EOP, 1, 0, 1]).expect("next page");
+        assert_eq!(p.page_counter, Some(1));
+        // After a new DCS (another document) the counters may start again.
+        a.new_document();
+        a.fast_frame(&fcd(0, 5));
+        assert!(a.pps(&[fcf::EOP, 0, 0, 0]).is_some());
     }
 
     #[test]

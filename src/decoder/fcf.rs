@@ -1,8 +1,12 @@
 //! T.30 facsimile control field (FCF) values as the decoder sees them (T.30 §5.3.6, Table 5).
 //!
 //! Octets are in HDLC reception order: the first bit on the line is the least significant bit,
-//! so DIS (written `X000 0001` in T.30, first transmitted bit on the left) arrives as `0x80`. The X bit (T.30 §5.3.6.1: set by the station that received a valid DIS) is the
+//! so DIS (written `X000 0001` in T.30, first transmitted bit on the left) arrives as `0x80`.
+//! The codes and names are `telefax-t30`'s ([`telefax_t30::Fcf`]); this module keeps the
+//! octet constants the dialogue matches on. The X bit (T.30 §5.3.6.1: set by the station that received a valid DIS) is the
 //! first transmitted bit, i.e. bit 0; [`strip_x`] removes it.
+
+use telefax_t30::Fcf;
 
 /// Remove the X bit (T.30 §5.3.6.1) from an FCF octet of a command.
 pub const fn strip_x(fcf: u8) -> u8 {
@@ -10,121 +14,78 @@ pub const fn strip_x(fcf: u8) -> u8 {
 }
 
 /// Digital identification signal (T.30 §5.3.6.1.1).
-pub const DIS: u8 = 0x80;
+pub const DIS: u8 = Fcf::Dis.code();
 /// Called subscriber identification.
-pub const CSI: u8 = 0x40;
+pub const CSI: u8 = Fcf::Csi.code();
 /// Non-standard facilities.
-pub const NSF: u8 = 0x20;
+pub const NSF: u8 = Fcf::Nsf.code();
 /// Digital transmit command (polling).
-pub const DTC: u8 = 0x80;
+pub const DTC: u8 = strip_x(Fcf::Dtc.code());
 /// Calling subscriber identification.
-pub const CIG: u8 = 0x40;
+pub const CIG: u8 = strip_x(Fcf::Cig.code());
 /// Non-standard facilities command.
-pub const NSC: u8 = 0x20;
+pub const NSC: u8 = strip_x(Fcf::Nsc.code());
 /// Digital command signal (T.30 §5.3.6.1.3).
-pub const DCS: u8 = 0x82;
+pub const DCS: u8 = Fcf::Dcs.code();
 /// Transmitting subscriber identification.
-pub const TSI: u8 = 0x42;
+pub const TSI: u8 = Fcf::Tsi.code();
 /// Non-standard set-up.
-pub const NSS: u8 = 0x22;
+pub const NSS: u8 = Fcf::Nss.code();
 /// Confirmation to receive.
-pub const CFR: u8 = 0x84;
+pub const CFR: u8 = Fcf::Cfr.code();
 /// Failure to train.
-pub const FTT: u8 = 0x44;
+pub const FTT: u8 = Fcf::Ftt.code();
 /// Multi-page signal.
-pub const MPS: u8 = 0x4E;
+pub const MPS: u8 = Fcf::Mps.code();
 /// End of message (return to phase B).
-pub const EOM: u8 = 0x8E;
+pub const EOM: u8 = Fcf::Eom.code();
 /// End of procedure.
-pub const EOP: u8 = 0x2E;
+pub const EOP: u8 = Fcf::Eop.code();
 /// Procedure interrupt, multi-page.
-pub const PRI_MPS: u8 = 0x5E;
+pub const PRI_MPS: u8 = Fcf::PriMps.code();
 /// Procedure interrupt, end of message.
-pub const PRI_EOM: u8 = 0x9E;
+pub const PRI_EOM: u8 = Fcf::PriEom.code();
 /// Procedure interrupt, end of procedure.
-pub const PRI_EOP: u8 = 0x3E;
+pub const PRI_EOP: u8 = Fcf::PriEop.code();
 /// Message confirmation.
-pub const MCF: u8 = 0x8C;
+pub const MCF: u8 = Fcf::Mcf.code();
 /// Retrain positive.
-pub const RTP: u8 = 0xCC;
+pub const RTP: u8 = Fcf::Rtp.code();
 /// Retrain negative.
-pub const RTN: u8 = 0x4C;
+pub const RTN: u8 = Fcf::Rtn.code();
 /// Procedure interrupt positive.
-pub const PIP: u8 = 0xAC;
+pub const PIP: u8 = Fcf::Pip.code();
 /// Procedure interrupt negative.
-pub const PIN: u8 = 0x2C;
+pub const PIN: u8 = Fcf::Pin.code();
 /// Disconnect.
-pub const DCN: u8 = 0xFA;
+pub const DCN: u8 = Fcf::Dcn.code();
 /// Command repeat.
-pub const CRP: u8 = 0x1A;
+pub const CRP: u8 = Fcf::Crp.code();
 /// Partial page signal (T.30 Annex A, ECM).
-pub const PPS: u8 = 0xBE;
+pub const PPS: u8 = Fcf::Pps.code();
 /// Partial page request (ECM).
-pub const PPR: u8 = 0xBC;
+pub const PPR: u8 = Fcf::Ppr.code();
 /// Receive ready (ECM).
-pub const RR: u8 = 0x6E;
+pub const RR: u8 = Fcf::Rr.code();
 /// Receive not ready (ECM).
-pub const RNR: u8 = 0xEC;
+pub const RNR: u8 = Fcf::Rnr.code();
 /// Continue to correct (ECM).
-pub const CTC: u8 = 0x12;
+pub const CTC: u8 = Fcf::Ctc.code();
 /// Response to continue to correct (ECM).
-pub const CTR: u8 = 0xC4;
+pub const CTR: u8 = Fcf::Ctr.code();
 /// End of retransmission (ECM).
-pub const EOR: u8 = 0xCE;
+pub const EOR: u8 = Fcf::Eor.code();
 /// Response to end of retransmission (ECM).
-pub const ERR: u8 = 0x1C;
+pub const ERR: u8 = Fcf::Err.code();
 /// Facsimile coded data frame, sent over the high-speed modem (T.4 Annex A).
-pub const FCD: u8 = 0x06;
+pub const FCD: u8 = Fcf::Fcd.code();
 /// Return to control for partial page, sent over the high-speed modem (T.4 Annex A).
-pub const RCP: u8 = 0x86;
+pub const RCP: u8 = Fcf::Rcp.code();
 
-/// The T.30 name of a control frame, from its FCF octet (X bit included).
+/// The T.30 name of a control frame, from its FCF octet (X bit included), as
+/// `telefax-t30` names it (T.30 §5.3.6).
 pub fn name(fcf: u8) -> &'static str {
-    match fcf {
-        // The initial identification frames are sent with X = 0; DTC/CIG/NSC by a polling
-        // station that received DIS, with X = 1.
-        0x80 => "DIS",
-        0x81 => "DTC",
-        0x40 => "CSI",
-        0x41 => "CIG",
-        0x20 => "NSF",
-        0x21 => "NSC",
-        _ => match strip_x(fcf) {
-            DCS => "DCS",
-            TSI => "TSI",
-            NSS => "NSS",
-            CFR => "CFR",
-            FTT => "FTT",
-            MPS => "MPS",
-            EOM => "EOM",
-            EOP => "EOP",
-            PRI_MPS => "PRI-MPS",
-            PRI_EOM => "PRI-EOM",
-            PRI_EOP => "PRI-EOP",
-            MCF => "MCF",
-            RTP => "RTP",
-            RTN => "RTN",
-            PIP => "PIP",
-            PIN => "PIN",
-            DCN => "DCN",
-            CRP => "CRP",
-            PPS => "PPS",
-            PPR => "PPR",
-            RR => "RR",
-            RNR => "RNR",
-            CTC => "CTC",
-            CTR => "CTR",
-            EOR => "EOR",
-            ERR => "ERR",
-            FCD => "FCD",
-            RCP => "RCP",
-            0x58 => "SUB",
-            0xC2 => "SEP",
-            0x2A => "PWD",
-            0xA2 => "SID",
-            _ => "unknown",
-        },
-    }
+    Fcf::from_octet(fcf).0.name()
 }
 
 #[cfg(test)]

@@ -62,8 +62,9 @@ pub enum ReceiverMode {
     /// Run only the receiver DCS selected; run all of them while no DCS is known.
     #[default]
     FollowDcs,
-    /// Always run every high-speed receiver (for recordings whose DCS is damaged or lying,
-    /// and for benchmarking the worst case).
+    /// Keep every high-speed receiver available (for recordings whose DCS is damaged or
+    /// lying, and for benchmarking the worst case): on each high-speed signal the receiver
+    /// DCS selected tries first, and all the others try the same signal if it fails.
     All,
 }
 

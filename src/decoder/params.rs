@@ -1,10 +1,13 @@
 //! The transmission parameters the decoder needs from DCS (T.30 §5.3.6.2.1, Table 2): modem
 //! and rate, resolution, page width, coding, ECM and ECM frame size.
 //!
-//! Only the bits that change how the page must be received are read here; the full typed
-//! field set for the report comes from `telefax-t30`.
+//! The field is read with `telefax-t30`'s [`Capabilities`]; only what changes how the page
+//! must be received is kept here.
 
 use serde::Serialize;
+use telefax_t30::capabilities::{
+    self as t30, Capabilities, Coding as T30Coding, FieldKind, Resolution, Width,
+};
 
 /// A high-speed modem that can carry fax pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -91,80 +94,61 @@ pub struct Params {
     pub ecm_frame_size: u16,
 }
 
-/// Bit `n` (numbered from 1 as in T.30 Table 2) of a DIS/DTC/DCS information field.
-fn bit(fif: &[u8], n: usize) -> bool {
-    let i = (n - 1) / 8;
-    fif.get(i).is_some_and(|o| o >> ((n - 1) % 8) & 1 == 1)
+/// How many octets of a DIS/DTC/DCS information field are valid: three, and one more for
+/// every extension bit set (bits 24, 32, 40 ..., T.30 §5.3.6.2.1). Octets after the chain
+/// ends are left out.
+fn valid_len(fif: &[u8]) -> usize {
+    let mut n = 3.min(fif.len());
+    while n < fif.len() && fif[n - 1] & 0x80 != 0 {
+        n += 1;
+    }
+    n
 }
 
-/// Whether the extension bit closing octet `octet` (1-based: bits 24, 32, 40 ...) is set, so
-/// that the next octet is valid.
-fn extended(fif: &[u8], octet: usize) -> bool {
-    bit(fif, octet * 8)
-}
-
-/// Read the DCS information field (the octets after the FCF). Returns `None` if it is too short
-/// or selects no modem we know.
+/// Read the DCS information field (the octets after the FCF) with `telefax-t30`'s
+/// [`Capabilities`]. Returns `None` if it is too short or selects no modem we know.
 pub fn parse_dcs(fif: &[u8]) -> Option<Params> {
     if fif.len() < 3 {
         return None;
     }
+    let dcs = Capabilities::from_fif(FieldKind::Dcs, &fif[..valid_len(fif)]);
     // Bits 11-14, data signalling rate (T.30 Table 2, DCS column).
-    let code = (bit(fif, 11) as u8) << 3
-        | (bit(fif, 12) as u8) << 2
-        | (bit(fif, 13) as u8) << 1
-        | bit(fif, 14) as u8;
-    let (modem, rate) = match code {
-        0b0000 => (FastModem::V27ter, 2400),
-        0b0100 => (FastModem::V27ter, 4800),
-        0b1000 => (FastModem::V29, 9600),
-        0b1100 => (FastModem::V29, 7200),
-        0b0001 => (FastModem::V17, 14400),
-        0b0101 => (FastModem::V17, 12000),
-        0b1001 => (FastModem::V17, 9600),
-        0b1101 => (FastModem::V17, 7200),
-        _ => return None,
+    let mode = dcs.modem()?;
+    let modem = match mode {
+        t30::FastModem::V27ter2400 | t30::FastModem::V27ter4800 => FastModem::V27ter,
+        t30::FastModem::V29_7200 | t30::FastModem::V29_9600 => FastModem::V29,
+        _ => FastModem::V17,
     };
-    let mut resolution = if bit(fif, 15) {
-        VerticalResolution::Fine
-    } else {
-        VerticalResolution::Standard
+    // Bits 15, 41, 43: the vertical resolution (inch-based ones read as their metric twin).
+    let resolution = match dcs.resolution() {
+        Resolution::R8x15_4
+        | Resolution::R16x15_4
+        | Resolution::In200x400
+        | Resolution::In400x400 => VerticalResolution::Superfine,
+        _ if dcs.bit(15) => VerticalResolution::Fine,
+        _ => VerticalResolution::Standard,
     };
-    let mr = bit(fif, 16);
-    // Bits 17-18: recording width.
-    let width = match (bit(fif, 17), bit(fif, 18)) {
-        (false, false) => 1728,
-        (true, false) => 2048,
-        (false, true) => 2432,
-        (true, true) => 1728,
+    // Bits 17-18: recording width (both set is invalid; read as A4).
+    let width = match dcs.width() {
+        Some(Width::B4) => 2048,
+        Some(Width::A3) => 2432,
+        _ => 1728,
     };
-    let mut ecm = false;
-    let mut ecm_frame_size = 256;
-    let mut mmr = false;
-    if extended(fif, 3) && fif.len() >= 4 {
-        ecm = bit(fif, 27);
-        ecm_frame_size = if bit(fif, 28) { 64 } else { 256 };
-        mmr = bit(fif, 31);
-        if extended(fif, 4) && extended(fif, 5) && fif.len() >= 6 && (bit(fif, 41) || bit(fif, 43))
-        {
-            resolution = VerticalResolution::Superfine;
-        }
-    }
-    let coding = if mmr && ecm {
-        Coding::Mmr
-    } else if mr {
-        Coding::Mr
-    } else {
-        Coding::Mh
+    let ecm = dcs.ecm();
+    // Bit 31 (T.6) is only valid with ECM (T.30 §5.3.6.2.1); otherwise bit 16 says MR or MH.
+    let coding = match dcs.coding() {
+        T30Coding::Mmr if ecm => Coding::Mmr,
+        _ if dcs.bit(16) => Coding::Mr,
+        _ => Coding::Mh,
     };
     Some(Params {
         modem,
-        rate,
+        rate: mode.bit_rate(),
         coding,
         resolution,
         width,
         ecm,
-        ecm_frame_size,
+        ecm_frame_size: dcs.frame_size().unwrap_or(256),
     })
 }
 
@@ -200,5 +184,43 @@ mod tests {
         assert_eq!(p.coding, Coding::Mmr);
         assert_eq!(p.ecm_frame_size, 256);
         assert!(parse_dcs(&[0x00]).is_none());
+    }
+
+    /// A DCS field with the given Table 2 bits set (extension bits included by the caller).
+    fn dcs(bits: &[usize]) -> Vec<u8> {
+        let mut f = vec![0u8; 3];
+        for &b in bits {
+            let i = (b - 1) / 8;
+            if f.len() <= i {
+                f.resize(i + 1, 0);
+            }
+            f[i] |= 1 << ((b - 1) % 8);
+        }
+        f
+    }
+
+    #[test]
+    fn resolution_width_coding_and_frame_size() {
+        // V.29 7200 (bits 11, 12), fine (15), B4 (17), MR (16).
+        let p = parse_dcs(&dcs(&[10, 11, 12, 15, 16, 17])).unwrap();
+        assert_eq!((p.modem, p.rate), (FastModem::V29, 7200));
+        assert_eq!(p.resolution, VerticalResolution::Fine);
+        assert_eq!(p.width, 2048);
+        assert_eq!(p.coding, Coding::Mr);
+        // V.27ter 4800 (12), A3 (18), superfine (41, through extension bits 24, 32, 40),
+        // ECM with 64-octet frames (27, 28), T.6 (31).
+        let p = parse_dcs(&dcs(&[10, 12, 18, 24, 27, 28, 31, 32, 40, 41])).unwrap();
+        assert_eq!((p.modem, p.rate), (FastModem::V27ter, 4800));
+        assert_eq!(p.width, 2432);
+        assert_eq!(p.resolution, VerticalResolution::Superfine);
+        assert!(p.ecm);
+        assert_eq!(p.ecm_frame_size, 64);
+        assert_eq!(p.coding, Coding::Mmr);
+        // T.6 without ECM is not valid: MH (bit 16 clear). Bits after an unset extension
+        // bit are not read (no superfine).
+        let p = parse_dcs(&dcs(&[10, 14, 31, 41])).unwrap();
+        assert_eq!(p.coding, Coding::Mh);
+        assert!(!p.ecm);
+        assert_eq!(p.resolution, VerticalResolution::Standard);
     }
 }

@@ -42,8 +42,16 @@ pub struct EndpointConfig {
     pub ecm: bool,
     /// ECM frame size in octets: 256 or 64 (T.30 Annex A).
     pub ecm_frame_size: u16,
-    /// Copy-quality thresholds for MCF/RTP/RTN.
+    /// Copy-quality thresholds for MCF/RTP/RTN (T.30 §5.3.6.1.6). Default
+    /// [`QualityThresholds::exact`]: a page with a damaged row is answered RTN and the sender
+    /// retrains one rate lower and sends it again; [`QualityThresholds::default`] is the
+    /// classic tolerant rule (a few repaired rows still get MCF).
     pub quality: QualityThresholds,
+    /// The training check's margin in dB over the signal quality at which our receiver is
+    /// error-free at the rate being trained ([`super::line_quality`]): a TCF whose measured
+    /// quality falls short is answered FTT (T.30 §5.3.6.2.9) and the sender steps down.
+    /// `None` judges the TCF octets alone. Default 1 dB.
+    pub tcf_quality_margin_db: Option<f32>,
     /// Use the 4.5 s automatic-terminal T4 timer instead of 3 s (T.30 §5.4.3.4).
     pub t4_automatic: bool,
     /// Transmit level in dBm0 (fax machines send between -6 and -15; default -10).
@@ -85,7 +93,8 @@ impl EndpointConfig {
             max_width: Width::B4,
             ecm: false,
             ecm_frame_size: 256,
-            quality: QualityThresholds::default(),
+            quality: QualityThresholds::exact(),
+            tcf_quality_margin_db: Some(1.0),
             t4_automatic: true,
             tx_level_dbm0: -10.0,
             echo_guard_samples: 320,
@@ -108,6 +117,14 @@ impl EndpointConfig {
                 "identity longer than 20 characters".into(),
             ));
         }
+        if self
+            .tcf_quality_margin_db
+            .is_some_and(|m| !(-20.0..=20.0).contains(&m))
+        {
+            return Err(EndpointError::Config(
+                "TCF quality margin must be within ±20 dB".into(),
+            ));
+        }
         if !(-60.0..=3.0).contains(&self.tx_level_dbm0) {
             return Err(EndpointError::Config(format!(
                 "transmit level {} dBm0 out of range",
@@ -117,11 +134,18 @@ impl EndpointConfig {
         Ok(())
     }
 
-    /// The T.30 session configuration for a document of `pages` pages in `format`.
-    pub(super) fn session_config(&self, pages: u32, format: DocumentFormat) -> Config {
+    /// The T.30 session configuration for `pages` pages in `format`, with a document
+    /// ending (EOM) after each page number in `eom_after`.
+    pub(super) fn session_config(
+        &self,
+        pages: u32,
+        format: DocumentFormat,
+        eom_after: &[u32],
+    ) -> Config {
         let job = match self.job {
             JobKind::Send => Job::Send(SendJob {
                 format,
+                eom_after: eom_after.to_vec(),
                 ..SendJob::pages(pages.max(1))
             }),
             JobKind::Receive | JobKind::Poll => Job::Receive,

@@ -86,6 +86,14 @@ impl FrameRx {
         self.items.clear();
     }
 
+    /// Forget the frame in progress and the frames found: the next signal starts afresh
+    /// (HDLC frames do not continue from one transmission into the next, T.30 §5.3.1 and
+    /// Annex A.3).
+    pub(super) fn reset(&mut self) {
+        self.clear();
+        self.deframer.reset();
+    }
+
     pub(super) fn len(&self) -> usize {
         self.items.len()
     }
@@ -153,5 +161,55 @@ impl ToneTx {
 
     pub(super) fn is_done(&self) -> bool {
         self.done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use telefax_t30::{Fcf, Frame};
+
+    /// The bits of one RCP transmission (T.30 Annex A.3.4), and the index of the bit that
+    /// completes the frame at a receiver.
+    fn rcp_bits() -> (Vec<u8>, usize) {
+        let mut tx = FrameTx::with_frames(2, &[Frame::simple(Fcf::Rcp).with_final(false)]);
+        let bits: Vec<u8> = core::iter::from_fn(|| tx.next_bit()).take(10_000).collect();
+        let mut rx = FrameRx::new();
+        let done = bits
+            .iter()
+            .position(|&b| {
+                rx.put_bit(b);
+                rx.len() > 0
+            })
+            .expect("the RCP frame is found");
+        (bits, done)
+    }
+
+    fn flags(rx: &mut FrameRx) {
+        for _ in 0..4 {
+            for i in 0..8 {
+                rx.put_bit((0x7e >> i) & 1);
+            }
+        }
+    }
+
+    #[test]
+    fn a_frame_cut_off_before_its_closing_flag_is_void_after_reset() {
+        let (bits, done) = rcp_bits();
+        // Without reset, the flags of a later transmission close the old frame.
+        let mut rx = FrameRx::new();
+        bits[..done].iter().for_each(|&b| rx.put_bit(b));
+        assert_eq!(rx.len(), 0);
+        flags(&mut rx);
+        assert!(matches!(rx.get(0), Received::Good(_)));
+        // After reset (a new transmission), nothing is found.
+        let mut rx = FrameRx::new();
+        bits[..done].iter().for_each(|&b| rx.put_bit(b));
+        rx.reset();
+        flags(&mut rx);
+        assert_eq!(rx.len(), 0);
+        // And the deframer still finds the frames of the new transmission.
+        bits.iter().for_each(|&b| rx.put_bit(b));
+        assert_eq!(rx.len(), 1);
     }
 }

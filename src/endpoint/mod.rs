@@ -36,6 +36,7 @@
 //! ```
 
 mod config;
+pub mod line_quality;
 mod link;
 pub mod page;
 
@@ -46,17 +47,18 @@ use telefax_modem::v21::{Channel, V21Rx, V21Tx};
 use telefax_modem::{Demodulator, Modulator, RxSink, RxStatus};
 use telefax_t30::capabilities::{FastModem, Modem};
 use telefax_t30::session::{
-    self, CallResult, Carrier, Command, Mode, ModemEvent, PageQuality, Phase, Session, Tone,
-    Training, TxData,
+    self, CallResult, Carrier, Command, LineQuality, Mode, ModemEvent, PageQuality, Phase, Session,
+    Tone, Training, TxData,
 };
 use telefax_t30::{Capabilities, Fcf};
-use telefax_t4::{decode_page, BitOrder, Bitmap, DecodeOptions, PageStats};
+use telefax_t4::{decode_page, BitOrder, Bitmap, DecodeOptions, PageEnd, PageStats};
 use tracing::{debug, warn};
 
 pub use config::{EndpointConfig, JobKind};
 pub use page::{OutgoingPage, PageError};
 pub use session::{Role, SampleTime};
 
+use line_quality::TcfMeter;
 use link::{FrameRx, FrameTx, ToneTx};
 use telefax_modem::BitSource;
 
@@ -123,6 +125,15 @@ pub struct ReceivedPage {
     pub response: Option<Fcf>,
 }
 
+impl ReceivedPage {
+    /// Whether the page was accepted (MCF or RTP, T.30 §5.3.6.1.6). A page answered RTN
+    /// is sent again by the far end (a later [`Event::PageReceived`] carries the new copy);
+    /// one with no response arrived as the call ended.
+    pub fn accepted(&self) -> bool {
+        matches!(self.response, Some(Fcf::Mcf | Fcf::Rtp))
+    }
+}
+
 /// What happened in the call, for the application.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -151,6 +162,17 @@ pub enum Event {
     ReceiverTrained {
         /// Signal quality in dB, if the modem measures one.
         quality_db: Option<f32>,
+    },
+    /// The receiver measured the line over a TCF (T.30 §5.3.6.2.9); sent just before the
+    /// [`Event::Training`] verdict it contributed to.
+    TcfQuality {
+        /// The modem and rate trained.
+        modem: FastModem,
+        /// The mean signal quality over the TCF data, in dB.
+        measured_db: f32,
+        /// The quality required for CFR at this rate (`None`: not checked, see
+        /// [`EndpointConfig::tcf_quality_margin_db`]).
+        required_db: Option<f32>,
     },
     /// A page was sent and the far end answered.
     PageSent {
@@ -326,9 +348,13 @@ pub struct Endpoint {
     fast: Option<FastRx>,
     sink: FastSink,
     energy: LineEnergy,
+    /// The line quality over the TCF being received.
+    tcf_meter: TcfMeter,
     rx_page: Option<RxPageBuf>,
     // documents
     pages_out: Vec<OutgoingPage>,
+    /// Pages (1-based) after which a document ends and EOM is sent.
+    eom_after: Vec<u32>,
     doc_finished: bool,
     events: VecDeque<Event>,
 }
@@ -350,7 +376,7 @@ impl Endpoint {
     /// ([`Endpoint::finish_document`]).
     pub fn new(cfg: EndpointConfig) -> Result<Endpoint, EndpointError> {
         cfg.validate()?;
-        let session = Session::new(cfg.session_config(0, Default::default()));
+        let session = Session::new(cfg.session_config(0, Default::default(), &[]));
         let mut v21 = V21Rx::new(Channel::Channel2);
         if let Some((on, off)) = cfg.v21_thresholds_dbm0 {
             v21.set_carrier_thresholds(on, off);
@@ -374,8 +400,10 @@ impl Endpoint {
                 ..FastSink::default()
             },
             energy: LineEnergy::default(),
+            tcf_meter: TcfMeter::default(),
             rx_page: None,
             pages_out: Vec::new(),
+            eom_after: Vec::new(),
             doc_finished: false,
             events: VecDeque::with_capacity(32),
             cfg,
@@ -416,6 +444,36 @@ impl Endpoint {
         Ok(())
     }
 
+    /// End the document formed by the pages queued so far and start another one in the
+    /// same call: after its last page the sender sends EOM instead of MPS and the call
+    /// returns to phase B (T.30 §5.3.6.1.3 and Figure 5-2), so the next document may be
+    /// negotiated afresh. Queue the next document's pages after this, and call
+    /// [`Endpoint::finish_document`] after the last document.
+    ///
+    /// ```
+    /// use telefax::endpoint::{Endpoint, EndpointConfig};
+    /// use telefax::t4::Bitmap;
+    ///
+    /// let mut ep = Endpoint::new(EndpointConfig::sender()).unwrap();
+    /// ep.queue_page(Bitmap::new(1728, 20), 204.0, 98.0).unwrap();
+    /// ep.next_document().unwrap(); // EOM after page 1
+    /// ep.queue_page(Bitmap::new(1728, 20), 204.0, 98.0).unwrap();
+    /// ep.finish_document().unwrap(); // EOP after page 2
+    /// ```
+    pub fn next_document(&mut self) -> Result<(), EndpointError> {
+        if self.cfg.job != JobKind::Send || self.doc_finished {
+            return Err(EndpointError::NotAcceptingPages(
+                "not a sending endpoint, or finished",
+            ));
+        }
+        let n = self.pages_out.len() as u32;
+        if n == 0 || self.eom_after.last() == Some(&n) {
+            return Err(EndpointError::EmptyDocument);
+        }
+        self.eom_after.push(n);
+        Ok(())
+    }
+
     /// Mark the document complete; a sending endpoint starts its call now.
     pub fn finish_document(&mut self) -> Result<(), EndpointError> {
         if self.cfg.job != JobKind::Send || self.doc_finished {
@@ -423,12 +481,13 @@ impl Endpoint {
                 "not a sending endpoint, or finished",
             ));
         }
-        if self.pages_out.is_empty() {
+        let n = self.pages_out.len() as u32;
+        if n == 0 || self.eom_after.last() == Some(&n) {
             return Err(EndpointError::EmptyDocument);
         }
         self.doc_finished = true;
         let format = config::document_format(&self.pages_out);
-        self.session = Session::new(self.cfg.session_config(self.pages_out.len() as u32, format));
+        self.session = Session::new(self.cfg.session_config(n, format, &self.eom_after));
         self.start()
     }
 
@@ -600,11 +659,39 @@ impl Endpoint {
             if fast.listening && !fast.hold {
                 fast.demod.demodulate(samples, &mut self.sink);
                 self.feed_fast();
+                self.measure_tcf();
             } else {
                 fast.demod.demodulate(&zeros[..n], &mut self.sink);
             }
         }
         self.finish_step();
+    }
+
+    /// During TCF: sample the receiver's quality figure and give the session the mean so far
+    /// with the requirement at the rate (T.30 §5.3.6.2.9, see [`line_quality`]).
+    fn measure_tcf(&mut self) {
+        let Some(fast) = self.fast.as_ref() else {
+            return;
+        };
+        if !fast.carrier || !self.session.expects_tcf() {
+            return;
+        }
+        let Some(q) = fast.demod.signal_quality_db() else {
+            return;
+        };
+        self.tcf_meter.push(q);
+        if let (Some(measured_db), Some(margin)) =
+            (self.tcf_meter.mean_db(), self.cfg.tcf_quality_margin_db)
+        {
+            let required_db = line_quality::required_quality_db(fast.modem, margin);
+            self.session.handle_tcf_quality(
+                self.now,
+                LineQuality {
+                    measured_db,
+                    required_db,
+                },
+            );
+        }
     }
 
     /// Act on expired timers at the end of a step.
@@ -647,6 +734,11 @@ impl Endpoint {
             for i in 0..self.ecm_frames.len() {
                 if let link::Received::Good(bytes) = self.ecm_frames.get(i) {
                     if let Ok(frame) = telefax_t30::Frame::parse(bytes) {
+                        let number = match &frame.payload {
+                            telefax_t30::frame::Payload::Fcd(f) => Some(f.number),
+                            _ => None,
+                        };
+                        debug!(now = self.now, fcf = ?frame.fcf, ?number, "ECM frame received");
                         self.session.handle_fast_frame(self.now, frame);
                     }
                 }
@@ -673,6 +765,9 @@ impl Endpoint {
             }
             RxStatus::TrainingSucceeded => {
                 fast.carrier = true;
+                // A new transmission: nothing left in the ECM deframer belongs to it.
+                self.ecm_frames.reset();
+                self.tcf_meter.reset();
                 let quality_db = fast.demod.signal_quality_db();
                 self.events.push_back(Event::ReceiverTrained { quality_db });
                 self.session
@@ -685,6 +780,7 @@ impl Endpoint {
             RxStatus::CarrierDown => {
                 let was = fast.carrier;
                 fast.carrier = false;
+                self.ecm_frames.reset();
                 if was {
                     self.finish_rx_page();
                 }
@@ -713,12 +809,15 @@ impl Endpoint {
         let opts = DecodeOptions::new(coding, width).bit_order(BitOrder::LsbFirst);
         match decode_page(&page.coded, &opts) {
             Ok((bitmap, stats)) => {
+                // A page whose end (RTC, T.4 §4.1.4) never arrived is missing rows: count
+                // the missing end as a damaged row, so that it is not confirmed as complete.
+                let incomplete = u32::from(stats.end != PageEnd::Rtc || stats.truncated);
                 let quality = PageQuality {
-                    rows: stats.rows,
-                    bad_rows: stats.bad_rows,
-                    longest_bad_run: stats.longest_bad_run,
+                    rows: stats.rows.max(1),
+                    bad_rows: stats.bad_rows.saturating_add(incomplete),
+                    longest_bad_run: stats.longest_bad_run.max(incomplete),
                 };
-                debug!(?quality, "page received");
+                debug!(?quality, end = ?stats.end, truncated = stats.truncated, bytes = stats.bytes, coded = page.coded.len(), "page received");
                 self.session.handle_page_quality(self.now, quality);
                 page.decoded = Some((bitmap, stats));
             }
@@ -810,8 +909,15 @@ impl Endpoint {
                     f.listening = false;
                     f.carrier = false;
                 }
+                // The session stops listening to the high-speed modem at the first RCP of a
+                // block (T.30 Annex A.3.4), while the sender is still sending the other
+                // two: a frame then half-read (or read but not yet closed by its flag) is
+                // void, and must not be completed by the flags of the next transmission.
+                self.ecm_frames.reset();
             }
             Command::ListenFast { modem, training } => {
+                self.tcf_meter.reset();
+                self.ecm_frames.reset();
                 let keep = self.fast.as_ref().is_some_and(|f| f.modem == modem);
                 if keep && training == Training::Short {
                     // V.17 short training reuses the equalizer of the long one.
@@ -898,10 +1004,25 @@ impl Endpoint {
                 }
                 Event::Negotiated(m)
             }
-            session::Event::Training { modem, outcome } => Event::Training {
-                modem,
-                ok: outcome == session::TrainingOutcome::Confirmed,
-            },
+            session::Event::Training { modem, outcome } => {
+                if let Some(measured_db) = self.tcf_meter.mean_db() {
+                    let required_db = self
+                        .cfg
+                        .tcf_quality_margin_db
+                        .map(|m| line_quality::required_quality_db(modem, m));
+                    debug!(%modem, measured_db, ?required_db, "TCF line quality");
+                    self.events.push_back(Event::TcfQuality {
+                        modem,
+                        measured_db,
+                        required_db,
+                    });
+                    self.tcf_meter.reset();
+                }
+                Event::Training {
+                    modem,
+                    ok: outcome == session::TrainingOutcome::Confirmed,
+                }
+            }
             session::Event::PageSent { index, response } => Event::PageSent { index, response },
             session::Event::PageReceived(p) => {
                 self.finish_rx_page();

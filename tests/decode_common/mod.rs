@@ -1,5 +1,7 @@
 //! Helpers shared by the decoder tests (tests/decode_*.rs).
 #![allow(dead_code)]
+pub mod generate;
+
 use std::path::PathBuf;
 
 use telefax::decoder::{

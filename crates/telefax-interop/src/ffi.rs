@@ -89,6 +89,15 @@ pub type tone_report_func_t =
     unsafe extern "C" fn(user_data: *mut c_void, code: c_int, level: c_int, delay: c_int);
 pub type t30_phase_d_handler_t =
     unsafe extern "C" fn(s: *mut t30_state_t, user_data: *mut c_void, result: c_int) -> c_int;
+/// `t30_real_time_frame_handler_t` (t30.h): every T.30 frame sent (`direction` 0) or
+/// received (`direction` non-zero), address octet first, without FCS.
+pub type t30_real_time_frame_handler_t = unsafe extern "C" fn(
+    s: *mut t30_state_t,
+    user_data: *mut c_void,
+    direction: c_int,
+    msg: *const u8,
+    len: c_int,
+);
 pub type t30_phase_e_handler_t =
     unsafe extern "C" fn(s: *mut t30_state_t, user_data: *mut c_void, completion_code: c_int);
 
@@ -328,6 +337,11 @@ extern "C" {
     pub fn t30_set_phase_e_handler(
         s: *mut t30_state_t,
         handler: t30_phase_e_handler_t,
+        user_data: *mut c_void,
+    );
+    pub fn t30_set_real_time_frame_handler(
+        s: *mut t30_state_t,
+        handler: t30_real_time_frame_handler_t,
         user_data: *mut c_void,
     );
     pub fn t30_get_logging_state(s: *mut t30_state_t) -> *mut logging_state_t;

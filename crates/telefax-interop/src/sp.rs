@@ -874,6 +874,45 @@ struct FaxCb {
     completion: i32,
     pages: u32,
     bad_rows_total: i64,
+    frames: Vec<T30FrameLog>,
+}
+
+/// A T.30 frame spandsp sent or received, as its real-time frame handler reported it
+/// (`t30_set_real_time_frame_handler`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct T30FrameLog {
+    /// spandsp received the frame (else it sent it).
+    pub incoming: bool,
+    /// The frame: address, control, FCF and FIF (no FCS).
+    pub bytes: Vec<u8>,
+}
+
+impl T30FrameLog {
+    /// The FCF octet with the X bit (T.30 §5.3.6.1, the bit sent first, `0x01` in the octet
+    /// as received LSB first) cleared; `None` for a frame too short to have one.
+    pub fn fcf(&self) -> Option<u8> {
+        self.bytes.get(2).map(|f| f & 0xFE)
+    }
+}
+
+unsafe extern "C" fn fax_frame(
+    _s: *mut ffi::t30_state_t,
+    user: *mut c_void,
+    direction: c_int,
+    msg: *const u8,
+    len: c_int,
+) {
+    // SAFETY: `user` is the Box<FaxCb> owned by the SpFax that registered this handler.
+    let cb = unsafe { &mut *(user as *mut FaxCb) };
+    if msg.is_null() || len <= 0 || cb.frames.len() >= 100_000 {
+        return;
+    }
+    // SAFETY: spandsp passes `len` readable octets at `msg` for the duration of the call.
+    let bytes = unsafe { std::slice::from_raw_parts(msg, len as usize) }.to_vec();
+    cb.frames.push(T30FrameLog {
+        incoming: direction != 0,
+        bytes,
+    });
 }
 
 unsafe extern "C" fn fax_phase_e(_s: *mut ffi::t30_state_t, user: *mut c_void, code: c_int) {
@@ -923,6 +962,7 @@ impl SpFax {
             completion: -1,
             pages: 0,
             bad_rows_total: 0,
+            frames: Vec::new(),
         });
         let user = (&mut *cb) as *mut FaxCb as *mut c_void;
         let ident = CString::new(cfg.ident.as_bytes())
@@ -968,6 +1008,7 @@ impl SpFax {
             );
             ffi::t30_set_phase_d_handler(t30, fax_phase_d, user);
             ffi::t30_set_phase_e_handler(t30, fax_phase_e, user);
+            ffi::t30_set_real_time_frame_handler(t30, fax_frame, user);
             if let Some(tx) = &tx {
                 ffi::t30_set_tx_file(t30, tx.as_ptr(), -1, -1);
             }
@@ -1047,6 +1088,21 @@ impl SpFax {
     /// Pages seen by phase D.
     pub fn phase_d_pages(&self) -> u32 {
         self.cb.pages
+    }
+
+    /// Every T.30 frame spandsp sent or received so far, in order (at most 100 000).
+    pub fn frame_log(&self) -> &[T30FrameLog] {
+        &self.cb.frames
+    }
+
+    /// How many frames with this FCF octet (X bit ignored, T.30 §5.3.6.1; e.g. `0xBC` for
+    /// PPR) spandsp received (`incoming`) or sent.
+    pub fn count_frames(&self, fcf: u8, incoming: bool) -> usize {
+        self.cb
+            .frames
+            .iter()
+            .filter(|f| f.incoming == incoming && f.fcf() == Some(fcf & 0xFE))
+            .count()
     }
 
     /// Sum of bad rows over all pages (from the phase D snapshots).

@@ -2,7 +2,11 @@
 //! terminal (`fax_state_t`), in process, sample by sample (issue 7, "Proof"): one test per
 //! case of the matrix in `tests/matrix/mod.rs` (both directions, calling and answering,
 //! V.17/V.29/V.27ter, MH/MR/MMR, ECM off and on, standard/fine/superfine, A4 and B4, 1 to 5
-//! pages; every page pixel-identical). Each test prints its matrix row; the whole table:
+//! pages; every page pixel-identical), and for ECM (issue 8) lines that destroy 10% or 50% of
+//! the ECM frames in either direction (spandsp's own T.30 frame log must show PPR, and CTC at
+//! 50%; a tap on the line checks that exactly the destroyed frames were sent again) and
+//! 64-octet frames from our side (spandsp 0.0.6 only sends 256-octet frames, which its DCS and
+//! the frames on the line show). Each test prints its matrix row; the whole table:
 //! `cargo run -p telefax-interop --release --example interop_matrix`, or
 //! `cargo test -p telefax-interop --release --test endpoint_spandsp -- --ignored --nocapture matrix_table`.
 
@@ -72,6 +76,14 @@ cases!(
     rx_ans_v17_mmr_ecm_sfine_a4_5p,
     tx_ans_poll_v17_mmr_ecm_std_a4_1p,
     rx_call_poll_v29_mmr_ecm_fine_b4_3p,
+    tx_call_v17_mmr_ecm_loss10_std_a4_2p,
+    rx_ans_v17_mmr_ecm_loss10_std_a4_2p,
+    tx_call_v29_mmr_ecm64_loss10_fine_a4_1p,
+    rx_ans_v27_mmr_ecm_loss10_std_a4_1p,
+    tx_call_v17_mmr_ecm_loss50_std_a4_1p,
+    rx_ans_v17_mmr_ecm_loss50_std_a4_1p,
+    tx_call_v17_mmr_ecm64_std_a4_1p,
+    tx_ans_poll_v29_mr_ecm64_fine_a4_3p,
 );
 
 /// The whole matrix as a markdown table on stdout (for README): run with `--ignored

@@ -96,7 +96,8 @@ pub struct TxOptions {
     pub rate: u32,
     /// Transmit level in dBm0 (default -13, a usual fax level).
     pub level_dbm0: f32,
-    /// Short (re)training, where the modem has one (V.17 §2.5 / T.30 ECM retraining).
+    /// Short (re)training, where the modem has one (V.17 §2.5 / T.30 ECM retraining;
+    /// V.27ter Table 3, short sequence).
     pub short_train: bool,
 }
 
@@ -115,7 +116,8 @@ impl Default for TxOptions {
 pub struct RxOptions {
     /// Bit rate; 0 picks the modem's highest rate.
     pub rate: u32,
-    /// Expect a short training sequence (V.17).
+    /// Expect a short training sequence (V.17: after a first long one; V.27ter: from the
+    /// first signal on, keeping the equalizer from one signal to the next).
     pub short_train: bool,
 }
 
@@ -174,7 +176,9 @@ impl AnyModulator {
                 opts.level_dbm0,
             )?)),
             ModemKind::V27ter => Ok(Self::V27ter(
-                v27ter::V27terTx::new(v27ter_rate(kind, _rate)?).with_level(opts.level_dbm0),
+                v27ter::V27terTx::new(v27ter_rate(kind, _rate)?)
+                    .with_level(opts.level_dbm0)
+                    .with_short_train(opts.short_train),
             )),
             ModemKind::V29 => Ok(Self::V29(
                 v29::V29Tx::new(v29_rate(kind, _rate)?).with_level(opts.level_dbm0),
@@ -230,9 +234,12 @@ impl AnyDemodulator {
         let _rate = resolve_rate(kind, opts.rate)?;
         match kind {
             ModemKind::V21 => Ok(Self::V21(v21::V21Rx::new(v21::Channel::Two))),
-            ModemKind::V27ter => Ok(Self::V27ter(v27ter::V27terRx::new(v27ter_rate(
-                kind, _rate,
-            )?))),
+            ModemKind::V27ter => {
+                let mut rx = v27ter::V27terRx::new(v27ter_rate(kind, _rate)?);
+                rx.set_short_train(opts.short_train);
+                rx.set_auto_short_train(opts.short_train);
+                Ok(Self::V27ter(rx))
+            }
             ModemKind::V29 => Ok(Self::V29(v29::V29Rx::new(v29_rate(kind, _rate)?))),
             ModemKind::V17 => {
                 let mut rx = v17::V17Rx::new(v17_rate(kind, _rate)?);

@@ -374,6 +374,8 @@ pub struct HdlcDeframer {
     ones: u8,
     in_frame: bool,
     stats: DeframerStats,
+    /// Octets (FCS included) of the last octet-aligned frame closed by a flag.
+    last_len: usize,
 }
 
 impl HdlcDeframer {
@@ -387,7 +389,16 @@ impl HdlcDeframer {
             ones: 0,
             in_frame: false,
             stats: DeframerStats::default(),
+            last_len: 0,
         }
+    }
+
+    /// The octets, FCS included, of the frame the last [`HdlcEvent::Frame`] or
+    /// [`HdlcEvent::BadFcs`] reported, while no further bit has been pushed; empty when that
+    /// frame was not a whole number of octets. For receivers that show damaged frames too
+    /// (a passive call decoder reports T.30 frames with a bad FCS, T.30 §5.3.7).
+    pub fn last_frame(&self) -> &[u8] {
+        &self.buf[..self.last_len]
     }
 
     /// The counts so far.
@@ -485,6 +496,7 @@ impl HdlcDeframer {
         self.len = 0;
         self.acc = 0;
         self.nbits = 0;
+        self.last_len = if nbits == 1 { len } else { 0 };
         if len < MIN_FRAME_WITH_FCS {
             if len > 0 || nbits > 1 {
                 self.stats.runts += 1;
@@ -717,5 +729,34 @@ mod tests {
             small.queue_frame(&[1]),
             Err(ModemError::HdlcQueueFull { queued: 2, .. })
         ));
+    }
+
+    #[test]
+    fn last_frame_shows_the_octets_of_a_damaged_frame() {
+        let frame = [0xFF, 0x13, 0x83, 0x00, 0x42];
+        let mut tx = HdlcFramer::new(FramerConfig::default()).unwrap();
+        tx.queue_frame(&frame).unwrap();
+        tx.finish();
+        let mut bits = Vec::new();
+        while let Some(b) = tx.next_bit() {
+            bits.push(b);
+        }
+        // Flip a bit of octet 3 (0x00): after the preamble flags, 0xFF, 0x13 and 0x83 (and
+        // their stuffed zeros).
+        let at = FramerConfig::default().preamble_flags * 8 + 8 + 1 + 16 + 2;
+        bits[at] ^= 1;
+        let mut rx = HdlcDeframer::new(64);
+        let mut seen = None;
+        for b in bits {
+            if let Some(HdlcEvent::BadFcs { len }) = rx.put_bit(b) {
+                seen = Some((len, rx.last_frame().to_vec()));
+            }
+        }
+        let (len, octets) = seen.expect("a bad-FCS frame");
+        assert_eq!(len, frame.len() + 2);
+        assert_eq!(octets.len(), len);
+        assert_eq!(&octets[..3], &frame[..3]);
+        assert_eq!(octets[3].count_ones(), 1);
+        assert_eq!(octets[4], frame[4]);
     }
 }

@@ -41,6 +41,15 @@ pub enum RxStatus {
 pub trait RxSink {
     /// One received data bit (0 or 1).
     fn put_bit(&mut self, bit: u8);
+    /// `n` (at most 32) received data bits at once, the first received in bit `n - 1` of
+    /// `bits`. Same as `n` calls of [`RxSink::put_bit`] (which the default makes); receivers
+    /// that decide several bits per symbol call this.
+    #[inline]
+    fn put_bits(&mut self, bits: u32, n: u32) {
+        for k in (0..n.min(32)).rev() {
+            self.put_bit(((bits >> k) & 1) as u8);
+        }
+    }
     /// A status change.
     fn status(&mut self, status: RxStatus);
 }

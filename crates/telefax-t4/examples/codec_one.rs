@@ -1,9 +1,11 @@
 //! One codec operation on one benchmark page, repeated: for counting CPU
 //! cycles with `perf stat -e cycles:u` (independent of machine load),
-//! against the same count for another codec.
+//! against the same count for another codec, or for `perf record`. Prints
+//! the best wall-clock time of one operation on stderr.
 //!
 //! Run: `codec_one PAGE CODING dec|enc ITERS` with PAGE one of
 //! `telefax_t4::testpages::bench_pages` names and CODING mh|mr_k4|mmr.
+use std::time::Instant;
 use telefax_t4::{
     decode_page_into, encode_page, testpages, Bitmap, Coding, DecodeOptions, EncodeOptions, Encoder,
 };
@@ -27,12 +29,15 @@ fn main() {
         _ => Coding::Mmr,
     };
     let iters: u32 = args[4].parse().unwrap_or(1);
+    let mut best = f64::MAX;
     let coded = encode_page(&page, &EncodeOptions::new(coding)).expect("encode");
     if args[3] == "dec" {
         let opts = DecodeOptions::new(coding, page.width);
         let mut p = Bitmap::default();
         for _ in 0..iters {
+            let t = Instant::now();
             decode_page_into(&coded, &opts, &mut p).expect("decode");
+            best = best.min(t.elapsed().as_secs_f64());
         }
         if iters > 0 {
             assert_eq!(p, page);
@@ -41,15 +46,28 @@ fn main() {
         let mut enc = Encoder::new(page.width, EncodeOptions::new(coding)).expect("encoder");
         let mut out = Vec::with_capacity(coded.len());
         for _ in 0..iters {
+            let t = Instant::now();
             out.clear();
             enc.reset();
             for row in page.data.chunks_exact(page.stride()) {
                 enc.encode_row(row, &mut out).expect("row");
             }
             enc.finish(&mut out);
+            best = best.min(t.elapsed().as_secs_f64());
         }
         if iters > 0 {
             assert_eq!(out, coded);
         }
+    }
+    if iters > 0 {
+        let mp = f64::from(page.width) * f64::from(page.height) / 1e6;
+        eprintln!(
+            "{} {} {}: best {:.1} us, {:.1} MP/s",
+            args[1],
+            args[2],
+            args[3],
+            best * 1e6,
+            mp / best
+        );
     }
 }

@@ -30,6 +30,19 @@ pub(crate) struct BitReader<'a> {
 impl<'a> BitReader<'a> {
     /// A reader positioned at bit `pos` of `data`.
     pub fn new(data: &'a [u8], pos: usize) -> Self {
+        let (byte, skip) = (pos / 8, (pos % 8) as u32);
+        if let Some(s) = data.get(byte..byte + 8) {
+            // One load: the first seven bytes count, the eighth follows
+            // below them.
+            let mut b = [0u8; 8];
+            b.copy_from_slice(s);
+            return BitReader {
+                data,
+                acc: u64::from_be_bytes(b) << skip,
+                nbits: 56 - skip,
+                next: byte + 7,
+            };
+        }
         let mut r = BitReader {
             data,
             acc: 0,
@@ -104,8 +117,8 @@ impl<'a> BitReader<'a> {
 pub(crate) struct BitWriter {
     acc: u64,
     n: u32,
-    /// Total bits written since creation.
-    pub total: u64,
+    /// Bits written out of `acc` since creation.
+    flushed: u64,
     lsb: bool,
 }
 
@@ -114,19 +127,25 @@ impl BitWriter {
         BitWriter {
             acc: 0,
             n: 0,
-            total: 0,
+            flushed: 0,
             lsb: order == BitOrder::LsbFirst,
         }
     }
 
-    /// Append the low `len` (<= 24) bits of `bits`.
+    /// Total bits written since creation.
+    #[inline]
+    pub fn total(&self) -> u64 {
+        self.flushed + u64::from(self.n)
+    }
+
+    /// Append the low `len` (<= 32) bits of `bits`.
     #[inline(always)]
     pub fn put(&mut self, out: &mut Vec<u8>, bits: u32, len: u32) {
         self.acc = self.acc << len | u64::from(bits);
         self.n += len;
-        self.total += u64::from(len);
         if self.n >= 32 {
             self.n -= 32;
+            self.flushed += 32;
             let v = (self.acc >> self.n) as u32;
             let mut b = v.to_be_bytes();
             if self.lsb {
@@ -149,7 +168,7 @@ impl BitWriter {
 
     /// Zero bits up to the next byte boundary.
     pub fn align(&mut self, out: &mut Vec<u8>) {
-        let r = (self.total % 8) as u32;
+        let r = (self.total() % 8) as u32;
         if r != 0 {
             self.put(out, 0, 8 - r);
         }
@@ -160,6 +179,7 @@ impl BitWriter {
         self.align(out);
         while self.n >= 8 {
             self.n -= 8;
+            self.flushed += 8;
             let b = (self.acc >> self.n) as u8;
             out.push(if self.lsb { REVERSE[b as usize] } else { b });
         }

@@ -2,129 +2,155 @@
 //! the colour changes, starting from an imaginary white pixel left of the row.
 //! Even indices are white-to-black changes, odd indices black-to-white.
 
-/// The changing elements of a packed row (only the first `width` pixels count).
+/// The changing elements of a packed row (only the first `width` pixels
+/// count), written to the front of `out`; returns how many. `out` must hold
+/// at least `width` entries (a row has at most `width` changes); if it is
+/// shorter the list is cut there.
 ///
 /// The row is read 64 pixels at a time; `w ^ (w >> 1 | previous pixel)` has
 /// a bit set exactly where a pixel differs from the one before it, and
-/// those bits are the changing elements (T.4 §4.2.1.3.1).
-pub(crate) fn from_row(row: &[u8], width: u32, out: &mut Vec<u32>) {
-    out.clear();
+/// those bits are the changing elements (T.4 §4.2.1.3.1). The word is
+/// bit-reversed once so that each element costs a trailing-zero count and
+/// a clear-lowest-bit, with no branch per element.
+pub(crate) fn from_row(row: &[u8], width: u32, out: &mut [u32]) -> usize {
     // All-white rows are common (margins, blank lines): one vectorised OR
     // over the row finds them.
     if row.iter().fold(0u8, |a, &b| a | b) == 0 {
-        return;
+        return 0;
     }
+    let mut n = 0usize;
     let mut carry = 0u64;
     let mut base = 0u32;
-    let mut chunks = row.chunks_exact(8);
-    let mut word = |w: u64, base: u32, carry: &mut u64| -> bool {
-        let mut d = w ^ (w >> 1 | *carry << 63);
-        *carry = w & 1;
-        while d != 0 {
-            let lz = d.leading_zeros();
-            let p = base + lz;
-            if p >= width {
-                return false;
-            }
-            out.push(p);
-            d ^= 1u64 << (63 - lz);
+    for c in row.chunks(8) {
+        if base >= width {
+            break;
         }
-        true
-    };
-    for c in &mut chunks {
         let mut a = [0u8; 8];
-        a.copy_from_slice(c);
-        if !word(u64::from_be_bytes(a), base, &mut carry) {
-            return;
+        a[..c.len()].copy_from_slice(c);
+        let w = u64::from_be_bytes(a);
+        let mut d = w ^ (w >> 1 | carry << 63);
+        carry = w & 1;
+        if width - base < 64 {
+            // Changes at or past `width` do not count.
+            d &= !(u64::MAX >> (width - base));
+        }
+        // Pixel `base + i` is now bit `i`.
+        let mut d = d.reverse_bits();
+        if out.len() < n + d.count_ones() as usize {
+            // Cannot happen for `out.len() >= width`; keep what fits.
+            while d != 0 {
+                let Some(slot) = out.get_mut(n) else {
+                    return n;
+                };
+                *slot = base + d.trailing_zeros();
+                n += 1;
+                d &= d - 1;
+            }
+        }
+        while d != 0 {
+            out[n] = base + d.trailing_zeros();
+            n += 1;
+            d &= d - 1;
         }
         base += 64;
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut a = [0u8; 8];
-        a[..rest.len()].copy_from_slice(rest);
-        word(u64::from_be_bytes(a), base, &mut carry);
-    }
+    n
 }
 
-/// Store one 64-pixel word at byte offset `at` (the last word may be cut
-/// short by the end of the row).
+/// Pixels rendered per pass of [`to_row`] (the size of its stack scratch).
+const SEGMENT_WORDS: usize = 32;
+const SEGMENT_PIXELS: u32 = SEGMENT_WORDS as u32 * 64;
+
+/// Colour of every pixel of a word from its transition bits: pixel `k`
+/// (bit `63 - k`) is the XOR of the transitions at pixels `0..=k`.
 #[inline(always)]
-fn store(row: &mut [u8], at: usize, word: u64) {
-    let bytes = word.to_be_bytes();
-    if let Some(s) = row.get_mut(at..at + 8) {
-        s.copy_from_slice(&bytes);
-    } else if let Some(s) = row.get_mut(at..) {
-        let n = s.len().min(8);
-        s[..n].copy_from_slice(&bytes[..n]);
-    }
+fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x >> 1;
+    x ^= x >> 2;
+    x ^= x >> 4;
+    x ^= x >> 8;
+    x ^= x >> 16;
+    x ^= x >> 32;
+    x
 }
 
 /// Render a list of changing elements into a packed row of `width` pixels,
-/// overwriting every byte of `row` (no need to clear it first). Pixels are
-/// built up 64 at a time in a register and stored once per word, so short
-/// runs cost no memory traffic of their own.
+/// overwriting every byte of `row` (no need to clear it first).
+///
+/// Each changing element sets one transition bit (kept in a register while
+/// the elements stay in one 64-pixel word, so there is no branch per
+/// element and no read-modify-write of memory); a prefix XOR over each word
+/// then turns transitions into pixel colours. The cost per element is a few
+/// instructions, whatever the run lengths (dithered pages have runs of one
+/// or two pixels). Elements must be strictly increasing; entries at or past
+/// `width` end the list.
 pub(crate) fn to_row(changes: &[u32], width: u32, row: &mut [u8]) {
-    let mut w = Words {
-        row,
-        acc: 0,
-        base: 0,
-        at: 0,
-    };
-    let mut pos = 0u32;
-    let mut pairs = changes.chunks_exact(2);
-    for pair in &mut pairs {
-        let a = pair[0].clamp(pos, width);
-        let b = pair[1].clamp(a, width);
-        w.black(a, b);
-        pos = b;
+    let stride = (width as usize).div_ceil(8).min(row.len());
+    let (row, rest) = row.split_at_mut(stride);
+    rest.fill(0);
+    if changes.first().is_none_or(|&c| c >= width) {
+        row.fill(0);
+        return;
     }
-    if let [a] = *pairs.remainder() {
-        let a = a.clamp(pos, width);
-        w.black(a, width);
-    }
-    // Flush the last word; the rest of the row is white.
-    store(w.row, w.at, w.acc);
-    if let Some(rest) = w.row.get_mut(w.at + 8..) {
-        rest.fill(0);
-    }
-}
-
-/// A row being written 64 pixels at a time.
-struct Words<'a> {
-    row: &'a mut [u8],
-    /// Pixels of the current word, first pixel in bit 63.
-    acc: u64,
-    /// First pixel of the current word.
-    base: u32,
-    /// Byte offset of the current word in `row`.
-    at: usize,
-}
-
-impl Words<'_> {
-    /// Paint the black run `a..b` (`a <= b`, both at or after the current
-    /// word); the white run before it costs only the words it completes.
-    #[inline(always)]
-    fn black(&mut self, a: u32, b: u32) {
-        while a >= self.base + 64 {
-            store(self.row, self.at, self.acc);
-            self.acc = 0;
-            self.base += 64;
-            self.at += 8;
-        }
-        if b < self.base + 64 {
-            self.acc |= (u64::MAX >> (a - self.base)) & !(u64::MAX >> (b - self.base));
-        } else {
-            self.acc |= u64::MAX >> (a - self.base);
-            store(self.row, self.at, self.acc);
-            self.base += 64;
-            self.at += 8;
-            while b >= self.base + 64 {
-                store(self.row, self.at, u64::MAX);
-                self.base += 64;
-                self.at += 8;
+    let mut scratch = [0u64; SEGMENT_WORDS];
+    let mut carry = 0u64;
+    let mut idx = 0usize;
+    let mut seg_base = 0u32;
+    for seg_bytes in row.chunks_mut(SEGMENT_WORDS * 8) {
+        let seg_end = (seg_base + SEGMENT_PIXELS).min(width);
+        scratch.fill(0);
+        // Scatter: the transition word of the current element is rebuilt in
+        // `acc` and stored whole; moving to another word starts from zero.
+        let mut acc = 0u64;
+        let mut prev_w = usize::MAX;
+        if width <= SEGMENT_PIXELS {
+            // One segment (every fax width up to B4 at 200 dpi): the
+            // elements below `width` (a binary search finds where they end)
+            // with no test per element.
+            let end = changes.partition_point(|&c| c < width);
+            for &p in &changes[..end] {
+                let wi = (p >> 6) as usize & (SEGMENT_WORDS - 1);
+                acc = if wi == prev_w { acc } else { 0 };
+                acc ^= 1u64 << (!p & 63);
+                scratch[wi] = acc;
+                prev_w = wi;
             }
-            self.acc = !(u64::MAX >> (b - self.base));
+            idx = end;
+        }
+        while let Some(&p) = changes.get(idx) {
+            if p >= seg_end {
+                break;
+            }
+            idx += 1;
+            let off = p.wrapping_sub(seg_base) as usize;
+            let wi = (off >> 6) & (SEGMENT_WORDS - 1);
+            acc = if wi == prev_w { acc } else { 0 };
+            acc ^= 1u64 << (63 - (off & 63));
+            scratch[wi] = acc;
+            prev_w = wi;
+        }
+        // Prefix pass, eight bytes at a time (whole words, then the tail).
+        let full = seg_bytes.len() / 8;
+        let mut words = seg_bytes.chunks_exact_mut(8);
+        for (t, out) in scratch.iter().zip(&mut words) {
+            let x = prefix_xor(*t) ^ carry;
+            carry = (x & 1).wrapping_neg();
+            out.copy_from_slice(&x.to_be_bytes());
+        }
+        let tail = words.into_remainder();
+        if !tail.is_empty() {
+            let x = prefix_xor(scratch[full % SEGMENT_WORDS]) ^ carry;
+            carry = (x & 1).wrapping_neg();
+            for (i, b) in tail.iter_mut().enumerate() {
+                *b = (x >> (56 - 8 * i)) as u8;
+            }
+        }
+        seg_base += SEGMENT_PIXELS;
+    }
+    // Pixels past `width` in the last byte are white.
+    if width % 8 != 0 {
+        if let Some(last) = row.last_mut() {
+            *last &= !(0xFFu8 >> (width % 8));
         }
     }
 }
@@ -136,30 +162,102 @@ pub(crate) fn paint(changes: &[u32], width: u32, row: &mut [u8]) {
     to_row(changes, width, row);
 }
 
-/// Append the reference-line sentinels (three times `width`) so b1 and b2
-/// always exist (T.4 §4.2.1.3.1: b1/b2 default to the imaginary pixel after
-/// the row end).
-pub(crate) fn add_sentinels(list: &mut Vec<u32>, width: u32) {
-    list.extend_from_slice(&[width, width, width]);
+/// How many sentinels (entries equal to `width`) follow the changing
+/// elements of a reference line, so b1 and b2 always exist (T.4
+/// §4.2.1.3.1: b1/b2 default to the imaginary pixel after the row end) and
+/// [`find_b1`] can look four entries ahead.
+pub(crate) const SENTINELS: usize = 8;
+/// Slack a changing-element buffer keeps past `width` entries: the
+/// sentinels, and room for the decoder's unconditional multi-code stores.
+pub(crate) const SLACK: usize = 16;
+
+/// The reference line and the coding line of a row codec in one buffer
+/// (each `width + SLACK` long). Making the coding line the next reference
+/// line flips a flag: swapping two `Vec`s per row rewrote their pointers
+/// and lengths in memory just before the next row read them back, a
+/// store-forwarding stall on every row.
+#[derive(Debug, Clone)]
+pub(crate) struct Lines {
+    buf: Vec<u32>,
+    half: usize,
+    flip: bool,
+}
+
+impl Lines {
+    /// Both lines filled with `width` (sentinels).
+    pub(crate) fn new(width: u32) -> Self {
+        let half = width as usize + SLACK;
+        Lines {
+            buf: vec![width; 2 * half],
+            half,
+            flip: false,
+        }
+    }
+
+    /// Fill both lines with `width` again.
+    pub(crate) fn reset(&mut self, width: u32) {
+        self.buf.fill(width);
+        self.flip = false;
+    }
+
+    /// (reference line, coding line).
+    #[inline]
+    pub(crate) fn split(&mut self) -> (&mut [u32], &mut [u32]) {
+        let (a, b) = self.buf.split_at_mut(self.half);
+        if self.flip {
+            (b, a)
+        } else {
+            (a, b)
+        }
+    }
+
+    /// The reference line.
+    #[inline]
+    pub(crate) fn refc(&self) -> &[u32] {
+        let (a, b) = self.buf.split_at(self.half);
+        if self.flip {
+            b
+        } else {
+            a
+        }
+    }
+
+    /// The coding line becomes the reference line.
+    #[inline]
+    pub(crate) fn swap(&mut self) {
+        self.flip = !self.flip;
+    }
 }
 
 /// Find b1 (T.4 §4.2.1.3.1): the first changing element on the reference
 /// line right of `a0` of opposite colour to `a0`'s colour (`colour` is 0 for
 /// white, 1 for black). `j` is a cursor kept between calls. Returns the index.
+///
+/// a0 never moves left within a row, and the previous search left
+/// `refc[*j - 2] <= a0`, so the answer is at or after `*j - 1`; it is
+/// almost always within four entries, found by counting the entries
+/// `<= a0` in that window (no loop, no data-dependent branch).
 #[inline(always)]
 pub(crate) fn find_b1(refc: &[u32], j: &mut usize, a0: i32, colour: usize) -> usize {
-    // a0 never moves left within a row, and the previous b1 search left
-    // `refc[*j - 2] <= a0`, so at most one step back is needed.
-    let mut k = *j;
-    if k > 0 && refc[k - 1] as i32 > a0 {
-        k -= 1;
+    let start = j.saturating_sub(1);
+    let mut k = start;
+    if let Some(w) = refc.get(start..start + 4) {
+        let c = w
+            .iter()
+            .map(|&v| usize::from(v as i32 <= a0))
+            .sum::<usize>();
+        k += c;
+        if c == 4 {
+            while refc.get(k).is_some_and(|&v| v as i32 <= a0) {
+                k += 1;
+            }
+        }
+    } else {
+        while refc.get(k).is_some_and(|&v| v as i32 <= a0) {
+            k += 1;
+        }
     }
-    while (refc[k] as i32) <= a0 {
-        k += 1;
-    }
-    if k & 1 != colour {
-        k += 1;
-    }
+    k += (k & 1) ^ colour;
     *j = k;
     k
 }
@@ -167,6 +265,61 @@ pub(crate) fn find_b1(refc: &[u32], j: &mut usize, a0: i32, colour: usize) -> us
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// b1 by the definition of T.4 §4.2.1.3.1, searching from the start.
+    fn b1_naive(refc: &[u32], a0: i32, colour: usize) -> usize {
+        (0..refc.len())
+            .find(|&k| refc[k] as i32 > a0 && k & 1 == colour)
+            .unwrap()
+    }
+
+    #[test]
+    fn find_b1_matches_definition() {
+        let mut x = 12345u32;
+        for _ in 0..300 {
+            // A random increasing reference line with sentinels.
+            let width = 200u32;
+            let mut refc = Vec::new();
+            let mut p = 0u32;
+            loop {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                p += 1 + x % 9;
+                if p >= width {
+                    break;
+                }
+                refc.push(p);
+            }
+            refc.extend_from_slice(&[width; SENTINELS]);
+            // Walk a0 forward as a coder does, with both colours.
+            let mut j = 0usize;
+            let mut a0 = -1i32;
+            while a0 < width as i32 - 1 {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                let colour = (x >> 20) as usize & 1;
+                let want = b1_naive(&refc, a0, colour);
+                // The cursor carries over while a0 moves right, whatever
+                // the colour.
+                assert_eq!(find_b1(&refc, &mut j, a0, colour), want, "a0 {a0}");
+                a0 += 1 + (x % 13) as i32;
+            }
+        }
+    }
+
+    #[test]
+    fn lines_swap_roles() {
+        let mut l = Lines::new(10);
+        l.split().1[0] = 3;
+        assert_eq!(l.refc()[0], 10);
+        l.swap();
+        assert_eq!(l.refc()[0], 3);
+        assert_eq!(l.split().1[0], 10);
+        l.reset(10);
+        assert_eq!(l.refc()[0], 10);
+    }
 
     #[test]
     fn round_trip_patterns() {
@@ -186,8 +339,9 @@ mod tests {
                 if width % 8 != 0 {
                     row[stride - 1] &= !(0xFF >> (width % 8));
                 }
-                let mut ch = Vec::new();
-                from_row(&row, width, &mut ch);
+                let mut ch = vec![0u32; width as usize];
+                let n = from_row(&row, width, &mut ch);
+                ch.truncate(n);
                 // Rendering overwrites whatever the row held.
                 let mut back = vec![0xA5u8; stride];
                 to_row(&ch, width, &mut back);

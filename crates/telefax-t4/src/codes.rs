@@ -182,8 +182,18 @@ pub(crate) const RUN_EOL: u16 = 4095;
 /// Run-table value marking the 1-D uncompressed-mode entry `000000001111`.
 pub(crate) const RUN_UNCOMPRESSED: u16 = 4094;
 
+/// Bits the multi-code table [`Tables::multi`] is indexed by.
+pub(crate) const MULTI_BITS: u32 = 12;
+/// Most terminating codes one [`Tables::multi`] entry resolves.
+pub(crate) const MULTI_MAX: usize = 4;
+
 /// Bits a 2-D mode lookup is indexed by.
 pub(crate) const MODE_INDEX_BITS: u32 = 7;
+
+/// Bits the two-code mode table [`Tables::mode2`] is indexed by.
+pub(crate) const MODE2_BITS: u32 = 12;
+/// [`Tables::mode2`] high byte: no second vertical or pass code.
+pub(crate) const MODE2_NONE: u8 = 0xFF;
 
 /// Packed mode kind: horizontal mode.
 pub(crate) const KIND_HORIZONTAL: u8 = 7;
@@ -242,12 +252,28 @@ pub(crate) struct Tables {
     /// table that stays in the L1 cache: [colour][next 8 bits], as `run`,
     /// 0 = look in `run`.
     pub run8: [[u16; 1 << SHORT_INDEX_BITS]; 2],
+    /// Several terminating codes per lookup (dithered pages have runs of
+    /// one to four pixels, so two to four codes fit in 12 bits):
+    /// [colour of the first run][next [`MULTI_BITS`] bits] gives the
+    /// terminating codes of non-zero runs (alternating colours) that lie
+    /// wholly in those bits, at most [`MULTI_MAX`], packed as described at
+    /// [`multi_entry`]. 0 = no such code (make-up, zero run, EOL, long code).
+    pub multi: [[u64; 1 << MULTI_BITS]; 2],
     /// 2-D mode decode, indexed by the next 7 bits: (mode, code length).
     pub mode: [(Mode, u8); 1 << MODE_INDEX_BITS],
     /// The same packed for the hot loop: `kind << 4 | len`, kind 0..=6 =
     /// vertical offset + 3, then [`KIND_HORIZONTAL`], [`KIND_PASS`],
     /// [`KIND_OTHER`] (extension or zeros).
     pub mode_packed: [u8; 1 << MODE_INDEX_BITS],
+    /// A white then a black terminating code as one code, for MH rows of
+    /// short runs: `[white run * 64 + black run]` = `bits << 5 | len`.
+    pub pair: [u32; 64 * 64],
+    /// Two mode codes per lookup, indexed by the next [`MODE2_BITS`] bits:
+    /// the low byte is the first code as in `mode_packed`; the high byte,
+    /// when the first is a vertical or pass code, is the code after it if
+    /// that is also vertical or pass and lies within the bits, else
+    /// [`MODE2_NONE`].
+    pub mode2: [u16; 1 << MODE2_BITS],
     /// Terminating codes [colour][run].
     pub term: [[Code; 64]; 2],
     /// Make-up codes [colour][run / 64], index 1..=40 (28..=40 shared extended).
@@ -281,8 +307,64 @@ fn fill_run(table: &mut [u16; 1 << RUN_INDEX_BITS], code: Code, value: u16) {
     }
 }
 
+/// Pack a [`Tables::multi`] entry: bits 0..4 the bits used by all the codes,
+/// 4..7 their count, 8..12 the bits used by the first two, 16..24 the
+/// offset of the last change from the start (the sum of the runs), and from
+/// bit 32 one byte per code, the offset of the change it ends (unused bytes
+/// repeat the last offset, so all four may be stored).
+pub(crate) fn multi_entry(len: u32, len2: u32, offsets: &[u32]) -> u64 {
+    let count = offsets.len();
+    let Some(&last) = offsets.last() else {
+        return 0;
+    };
+    let mut e = u64::from(len) | (count as u64) << 4 | u64::from(len2) << 8;
+    e |= u64::from(last) << 16;
+    for i in 0..MULTI_MAX {
+        let o = offsets.get(i).copied().unwrap_or(last);
+        e |= u64::from(o) << (32 + 8 * i);
+    }
+    e
+}
+
+/// Fill [`Tables::multi`] from the run tables.
+fn build_multi(t: &mut Tables) {
+    for colour in 0..2 {
+        for idx in 0..1usize << MULTI_BITS {
+            let mut used = 0u32;
+            let mut len2 = 0u32;
+            let mut col = colour;
+            let mut sum = 0u32;
+            let mut offsets = [0u32; MULTI_MAX];
+            let mut count = 0;
+            while count < MULTI_MAX {
+                // The next code, left-aligned in a RUN_INDEX_BITS window
+                // (bits past the MULTI_BITS window read as 0).
+                let window = (idx << used) & ((1 << MULTI_BITS) - 1);
+                let e = t.run[col][window << (RUN_INDEX_BITS - MULTI_BITS)];
+                let len = u32::from(e & 15);
+                let v = u32::from(e >> 4);
+                if len == 0 || used + len > MULTI_BITS || v == 0 || v >= 64 {
+                    break;
+                }
+                used += len;
+                sum += v;
+                offsets[count] = sum;
+                count += 1;
+                if count == 2 {
+                    len2 = used;
+                }
+                col ^= 1;
+            }
+            t.multi[colour][idx] = multi_entry(used, len2, &offsets[..count]);
+        }
+    }
+}
+
 fn build() -> Tables {
     let mut t = Tables {
+        multi: [[0; 1 << MULTI_BITS]; 2],
+        pair: [0; 64 * 64],
+        mode2: [0; 1 << MODE2_BITS],
         run: [[0; 1 << RUN_INDEX_BITS]; 2],
         run8: [[0; 1 << SHORT_INDEX_BITS]; 2],
         mode: [(Mode::Invalid, 0); 1 << MODE_INDEX_BITS],
@@ -332,6 +414,11 @@ fn build() -> Tables {
             }
         }
     }
+    build_multi(&mut t);
+    for (i, p) in t.pair.iter_mut().enumerate() {
+        let (w, b) = (t.term[0][i / 64], t.term[1][i % 64]);
+        *p = (w.bits << b.len | b.bits) << 5 | (w.len + b.len);
+    }
     for (s, m) in MODES {
         let c = parse(s);
         let shift = MODE_INDEX_BITS - c.len;
@@ -354,7 +441,41 @@ fn build() -> Tables {
         };
         *p = kind << 4 | len;
     }
+    let vp = |e: u8| e >> 4 <= KIND_PASS && e >> 4 != KIND_HORIZONTAL;
+    let shift = MODE2_BITS - MODE_INDEX_BITS;
+    for (i, m) in t.mode2.iter_mut().enumerate() {
+        let first = t.mode_packed[i >> shift];
+        let len1 = u32::from(first & 15);
+        let rest = (i << len1) & ((1 << MODE2_BITS) - 1);
+        let second = t.mode_packed[rest >> shift];
+        let len2 = u32::from(second & 15);
+        let fits = len1 + len2 <= MODE2_BITS;
+        let hi = if vp(first) && vp(second) && fits {
+            second
+        } else {
+            MODE2_NONE
+        };
+        *m = u16::from(hi) << 8 | u16::from(first);
+    }
     t
+}
+
+impl Tables {
+    /// The code of an all-white row of `width` pixels as one code (a
+    /// make-up code if `width >= 64`, then a terminating code), if it is a
+    /// single make-up code long (`width` up to 2623).
+    #[inline]
+    pub(crate) fn white_row(&self, width: u32) -> Option<Code> {
+        let term = self.term[0][(width % 64) as usize];
+        if width < 64 {
+            return Some(term);
+        }
+        let makeup = *self.makeup[0].get((width / 64) as usize)?;
+        Some(Code {
+            bits: makeup.bits << term.len | term.bits,
+            len: makeup.len + term.len,
+        })
+    }
 }
 
 impl std::fmt::Debug for Tables {
@@ -404,6 +525,55 @@ mod tests {
             }
             assert!(short.iter().filter(|&&e| e != 0).count() > 128);
         }
+        // The multi-code table agrees with decoding its index code by code.
+        for colour in 0..2 {
+            for idx in 0..1usize << MULTI_BITS {
+                let m = t.multi[colour][idx];
+                let (mut used, mut col, mut sum) = (0u32, colour, 0u32);
+                let count = ((m >> 4) & 7) as usize;
+                for i in 0..count {
+                    let window = (idx << used) & ((1 << MULTI_BITS) - 1);
+                    let e = t.run[col][window << (RUN_INDEX_BITS - MULTI_BITS)];
+                    let (len, v) = (u32::from(e & 15), u32::from(e >> 4));
+                    assert!((1..64).contains(&v), "colour {colour} idx {idx:#x}");
+                    used += len;
+                    sum += v;
+                    assert_eq!(((m >> (32 + 8 * i)) & 0xFF) as u32, sum);
+                    if i == 1 {
+                        assert_eq!(((m >> 8) & 15) as u32, used);
+                    }
+                    col ^= 1;
+                }
+                assert!(used <= MULTI_BITS);
+                assert_eq!((m & 15) as u32, used);
+                assert_eq!(((m >> 16) & 0xFF) as u32, sum);
+            }
+            // Runs of one or two pixels pack four codes: W2 B2 W2 B2
+            // = 0111 11 0111 11 for white first.
+            let idx = 0b0111_1101_1111usize;
+            if colour == 0 {
+                assert_eq!((t.multi[0][idx] >> 4) & 7, 4, "W2 B2 W2 B2");
+                assert_eq!((t.multi[0][idx] >> 16) & 0xFF, 8);
+            }
+        }
+        // The pair table joins a white and a black terminating code.
+        for (wr, br) in [(0usize, 0usize), (1, 2), (63, 63), (10, 40)] {
+            let (cw, cb) = (t.term[0][wr], t.term[1][br]);
+            let p = t.pair[wr * 64 + br];
+            assert_eq!(p & 31, cw.len + cb.len);
+            assert_eq!(p >> 5, cw.bits << cb.len | cb.bits);
+        }
+        // An all-white row of 1728 pixels: make-up 1728 (010011011) +
+        // white 0 (00110101).
+        let c = t.white_row(1728).unwrap();
+        assert_eq!((c.bits, c.len), (0b0_1001_1011_0011_0101, 17));
+        assert!(t.white_row(2624).is_none());
+        // Two mode codes per lookup: V-1 V-1 (010 010), pass + H (only the
+        // first, H is not a vertical or pass code).
+        let m = t.mode2[0b0100_1000_0000];
+        assert_eq!(m & 0xFF, u16::from(t.mode_packed[0b010_0100]));
+        assert_eq!(m >> 8, u16::from(2u8 << 4 | 3));
+        assert_eq!(t.mode2[0b0001_0010_0000] >> 8, u16::from(MODE2_NONE));
         // Kraft sums: white and black sets with EOL and extension are not
         // complete codes, but must not exceed 1.
         for table in &t.run {

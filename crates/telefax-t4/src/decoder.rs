@@ -1,7 +1,7 @@
 //! The streaming page decoder (T.4 §4.1, §4.2; T.6 §2).
 
 use crate::bits::{BitReader, REVERSE};
-use crate::changes::to_row;
+use crate::changes::{to_row, Lines, SENTINELS};
 
 /// Where decoded rows go: packed pixels, or changing elements.
 pub(crate) trait RowOut {
@@ -96,11 +96,10 @@ pub struct Decoder {
     /// Bytes dropped from the front of `buf` so far.
     base: u64,
     state: State,
-    /// Reference line: `n_ref` changing elements, then sentinels.
-    refc: Vec<u32>,
+    /// Reference line (`n_ref` changing elements, then sentinels) and
+    /// coding line (`n_cur` changing elements).
+    lines: Lines,
     n_ref: usize,
-    /// Coding line buffer (`width + 4` long): `n_cur` changing elements.
-    cur: Vec<u32>,
     n_cur: usize,
     /// Last good row, packed (also the replacement for bad rows).
     good: Vec<u8>,
@@ -130,17 +129,14 @@ impl Decoder {
             return Err(T4Error::InvalidMaxRows);
         }
         let stride = crate::Bitmap::stride_for(opts.width);
-        let len = opts.width as usize + 4;
-        let refc = vec![opts.width; len];
         Ok(Decoder {
             t: tables(),
             buf: Vec::new(),
             pos: 0,
             base: 0,
             state: State::RowStart,
-            refc,
+            lines: Lines::new(opts.width),
             n_ref: 0,
-            cur: vec![opts.width; len],
             n_cur: 0,
             good: vec![0; stride],
             stats: PageStats::default(),
@@ -163,7 +159,7 @@ impl Decoder {
         self.pos = 0;
         self.base = 0;
         self.state = State::RowStart;
-        self.refc.fill(self.opts.width);
+        self.lines.reset(self.opts.width);
         self.n_ref = 0;
         self.n_cur = 0;
         self.good.fill(0);
@@ -306,16 +302,18 @@ impl Decoder {
     /// Deliver `cur` as a good row and make it the reference line.
     fn good_row(&mut self, out: &mut impl RowOut) -> Result<(), T4Error> {
         self.check_rows()?;
-        out.good(&self.cur[..self.n_cur], self.opts.width, &mut self.good);
+        let (_, cur) = self.lines.split();
+        out.good(&cur[..self.n_cur], self.opts.width, &mut self.good);
         self.stats.rows += 1;
         self.bad_run = 0;
         if self.pending_1d {
             self.damaged = false;
         }
-        std::mem::swap(&mut self.refc, &mut self.cur);
+        self.lines.swap();
         self.n_ref = self.n_cur;
         let w = self.opts.width;
-        if let Some(s) = self.refc.get_mut(self.n_ref..self.n_ref + 3) {
+        let (refc, _) = self.lines.split();
+        if let Some(s) = refc.get_mut(self.n_ref..self.n_ref + SENTINELS) {
             s.fill(w);
         }
         Ok(())
@@ -329,7 +327,7 @@ impl Decoder {
             byte = self.base + (self.pos / 8) as u64,
             "t4: bad row"
         );
-        out.bad(&self.good, &self.refc[..self.n_ref]);
+        out.bad(&self.good, &self.lines.refc()[..self.n_ref]);
         self.stats.rows += 1;
         self.stats.bad_rows += 1;
         self.bad_run += 1;
@@ -379,7 +377,8 @@ impl Decoder {
                     continue;
                 }
             }
-            match decode_2d(&mut r, self.t, width, &self.refc, &mut self.cur) {
+            let (refc, cur) = self.lines.split();
+            match decode_2d(&mut r, self.t, width, refc, cur) {
                 Ok(n) => {
                     self.n_cur = n;
                     self.pos = r.pos();
@@ -495,10 +494,11 @@ impl Decoder {
                         self.state = State::Resync;
                         continue;
                     }
+                    let (refc, cur) = self.lines.split();
                     let res = if two_d {
-                        decode_2d(&mut r, self.t, width, &self.refc, &mut self.cur)
+                        decode_2d(&mut r, self.t, width, refc, cur)
                     } else {
-                        decode_1d(&mut r, self.t, width, &mut self.cur)
+                        decode_1d(&mut r, self.t, width, cur)
                     };
                     match res {
                         Ok(n) => {

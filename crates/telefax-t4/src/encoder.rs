@@ -1,7 +1,7 @@
 //! The streaming page encoder (T.4 §4.1, §4.2; T.6 §2).
 
 use crate::bits::BitWriter;
-use crate::changes::{add_sentinels, from_row};
+use crate::changes::{from_row, Lines, SENTINELS};
 use crate::codes::{tables, Tables, EOL, EOL_BITS, RTC_EOLS};
 use crate::rowcode::{encode_1d, encode_2d};
 use crate::{Bitmap, Coding, EncodeOptions, T4Error, MAX_WIDTH};
@@ -35,8 +35,11 @@ pub struct Encoder {
     opts: EncodeOptions,
     t: &'static Tables,
     w: BitWriter,
-    refc: Vec<u32>,
-    cur: Vec<u32>,
+    /// Reference line (`n_ref` changing elements, then sentinels) and
+    /// coding line (`n_cur` changing elements).
+    lines: Lines,
+    n_ref: usize,
+    n_cur: usize,
     rows: u32,
     /// Bit count where the current row's data began (after its EOL).
     row_start: u64,
@@ -55,15 +58,14 @@ impl Encoder {
         if let Coding::Mr { k: 0 } = opts.coding {
             return Err(T4Error::InvalidK { k: 0 });
         }
-        let mut refc = Vec::with_capacity(width as usize + 4);
-        add_sentinels(&mut refc, width);
         Ok(Encoder {
             width,
             stride: Bitmap::stride_for(width),
             t: tables(),
             w: BitWriter::new(opts.bit_order),
-            refc,
-            cur: Vec::with_capacity(width as usize + 4),
+            lines: Lines::new(width),
+            n_ref: 0,
+            n_cur: 0,
             rows: 0,
             row_start: 0,
             row_open: false,
@@ -75,8 +77,9 @@ impl Encoder {
     /// Start a new page with the same width and options (no allocation).
     pub fn reset(&mut self) {
         self.w = BitWriter::new(self.opts.bit_order);
-        self.refc.clear();
-        add_sentinels(&mut self.refc, self.width);
+        self.n_ref = 0;
+        let (refc, _) = self.lines.split();
+        refc[..SENTINELS].fill(self.width);
         self.rows = 0;
         self.row_start = 0;
         self.row_open = false;
@@ -109,7 +112,8 @@ impl Encoder {
                 width: self.width,
             });
         }
-        from_row(&row[..self.stride], self.width, &mut self.cur);
+        let (_, cur) = self.lines.split();
+        self.n_cur = from_row(&row[..self.stride], self.width, cur);
         self.encode_cur(out);
         Ok(())
     }
@@ -117,8 +121,10 @@ impl Encoder {
     /// Encode a row given as changing elements (strictly increasing
     /// positions < width), as produced by transcoding.
     pub(crate) fn encode_changes(&mut self, changes: &[u32], out: &mut Vec<u8>) {
-        self.cur.clear();
-        self.cur.extend_from_slice(changes);
+        let n = changes.len().min(self.width as usize);
+        let (_, cur) = self.lines.split();
+        cur[..n].copy_from_slice(&changes[..n]);
+        self.n_cur = n;
         self.encode_cur(out);
     }
 
@@ -126,35 +132,42 @@ impl Encoder {
         if self.finished {
             self.reset();
         }
-        add_sentinels(&mut self.cur, self.width);
+        let n = self.n_cur;
+        let width = self.width;
+        let (_, cur) = self.lines.split();
+        cur[n..n + SENTINELS].fill(width);
         let eol = self.opts.eol;
-        match self.opts.coding {
+        // 1-D or 2-D for this row, after its EOL (and MR tag bit).
+        let two_d = match self.opts.coding {
             Coding::Mh => {
                 if eol {
                     self.put_eol(out, None);
                 }
-                encode_1d(&mut self.w, out, self.t, self.width, &self.cur);
+                false
             }
             Coding::Mr { k } => {
                 let one_d = self.rows % k.max(1) == 0;
                 if eol {
                     self.put_eol(out, Some(one_d));
                 }
-                if one_d {
-                    encode_1d(&mut self.w, out, self.t, self.width, &self.cur);
-                } else {
-                    encode_2d(&mut self.w, out, self.t, self.width, &self.refc, &self.cur);
-                }
+                !one_d
             }
-            Coding::Mmr => {
-                encode_2d(&mut self.w, out, self.t, self.width, &self.refc, &self.cur);
-            }
+            Coding::Mmr => true,
+        };
+        let (refc, cur) = self.lines.split();
+        let cur = &cur[..n + SENTINELS];
+        if two_d {
+            let refc = &refc[..self.n_ref + SENTINELS];
+            encode_2d(&mut self.w, out, self.t, self.width, refc, cur);
+        } else {
+            encode_1d(&mut self.w, out, self.t, self.width, &cur[..n]);
         }
         if self.opts.rows_byte_aligned {
             self.w.align(out);
         }
         self.row_open = true;
-        std::mem::swap(&mut self.refc, &mut self.cur);
+        self.lines.swap();
+        self.n_ref = self.n_cur;
         self.rows += 1;
     }
 
@@ -164,14 +177,14 @@ impl Encoder {
     fn put_eol(&mut self, out: &mut Vec<u8>, tag: Option<bool>) {
         let tag_bits = u64::from(tag.is_some());
         if self.row_open && self.opts.min_row_bits > 0 {
-            let used = self.w.total - self.row_start + u64::from(EOL_BITS) + tag_bits;
+            let used = self.w.total() - self.row_start + u64::from(EOL_BITS) + tag_bits;
             let min = u64::from(self.opts.min_row_bits);
             if used < min {
                 self.w.zeros(out, min - used);
             }
         }
         if self.opts.byte_aligned_eol {
-            let r = (self.w.total + u64::from(EOL_BITS)) % 8;
+            let r = (self.w.total() + u64::from(EOL_BITS)) % 8;
             if r != 0 {
                 self.w.zeros(out, 8 - r);
             }
@@ -180,7 +193,7 @@ impl Encoder {
         if let Some(one_d) = tag {
             self.w.put(out, u32::from(one_d), 1);
         }
-        self.row_start = self.w.total;
+        self.row_start = self.w.total();
         self.row_open = false;
     }
 

@@ -6,7 +6,8 @@ use crate::bits::{BitReader, BitWriter};
 use crate::changes::find_b1;
 use crate::codes::{
     Mode, Tables, EXT_2D_BITS, EXT_2D_UNCOMPRESSED, KIND_HORIZONTAL, KIND_PASS, MAX_MAKEUP,
-    RUN_EOL, RUN_INDEX_BITS, RUN_UNCOMPRESSED, SHORT_INDEX_BITS,
+    MODE2_BITS, MODE2_NONE, MULTI_BITS, MULTI_MAX, RUN_EOL, RUN_INDEX_BITS, RUN_UNCOMPRESSED,
+    SHORT_INDEX_BITS,
 };
 
 /// Outcome of a row decode that did not finish the row.
@@ -18,7 +19,7 @@ pub(crate) enum Stop {
     Bad,
 }
 
-/// Changing elements being decoded into a fixed buffer of `width + 4`.
+/// Changing elements being decoded into a fixed buffer of `width + SLACK`.
 pub(crate) struct ChangeBuf<'a> {
     buf: &'a mut [u32],
     n: usize,
@@ -197,6 +198,14 @@ fn decode_1d_inner(
     width: u32,
     cur: &mut [u32],
 ) -> Result<usize, Stop> {
+    // An all-white row (most rows of a sparse page) is one make-up and one
+    // terminating code (T.4 §4.1.1.2): check for exactly that first.
+    if let Some(c) = t.white_row(width) {
+        if c.len <= r.nbits && (r.acc >> (64 - c.len)) as u32 == c.bits {
+            r.consume(c.len as usize);
+            return Ok(0);
+        }
+    }
     // The bit buffer lives in locals here (the hot loop); `r` is synced
     // before the slow path and on return.
     // After the refill at the top of the loop either `nbits >= 32` or all
@@ -223,21 +232,44 @@ fn decode_1d_inner(
             sync!();
             return Err(Stop::Bad);
         }
-        if nbits < 32 {
-            if let Some(s) = data.get(next..next + 8) {
-                let mut b = [0u8; 8];
-                b.copy_from_slice(s);
-                acc |= u64::from_be_bytes(b) >> nbits;
-                let bytes = (63 - nbits) / 8;
-                next += bytes as usize;
-                nbits += bytes * 8;
-            } else {
+        // Refill without a data-dependent branch: OR-ing in the next eight
+        // bytes again is harmless, as the bits below the valid ones in
+        // `acc` are those same bytes or zeros.
+        if let Some(s) = data.get(next..next + 8) {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(s);
+            acc |= u64::from_be_bytes(b) >> nbits;
+            let bytes = (63 - nbits) / 8;
+            next += bytes as usize;
+            nbits += bytes * 8;
+        } else if nbits < 32 {
+            sync!();
+            r.refill();
+            acc = r.acc;
+            nbits = r.nbits;
+            next = r.next;
+        }
+        // Fastest path: up to four terminating codes of non-zero runs from
+        // one lookup, none reaching the row end.
+        let m = t.multi[colour & 1][(acc >> (64 - MULTI_BITS)) as usize];
+        let used = (m & 15) as u32;
+        let last = ((m >> 16) & 0xFF) as u32;
+        if m != 0 && used <= nbits && a0 + last < width {
+            let Some(slots) = cur.get_mut(n..n + MULTI_MAX) else {
                 sync!();
-                r.refill();
-                acc = r.acc;
-                nbits = r.nbits;
-                next = r.next;
+                return Err(Stop::Bad);
+            };
+            for (i, slot) in slots.iter_mut().enumerate() {
+                *slot = a0 + ((m >> (32 + 8 * i)) & 0xFF) as u32;
             }
+            let count = ((m >> 4) & 7) as usize;
+            n += count;
+            a0 += last;
+            colour ^= count & 1;
+            acc <<= used;
+            nbits -= used;
+            mid_run = false;
+            continue;
         }
         let mut e = t.run8[colour & 1][(acc >> (64 - SHORT_INDEX_BITS)) as usize];
         if e == 0 {
@@ -305,6 +337,45 @@ fn decode_1d_inner(
     }
 }
 
+/// The reference changes around b1 = `refc[k]`: (`refc[k - 1]` or -1 at
+/// the row start, b1, b2, `refc[k + 3]`).
+#[inline(always)]
+fn around(refc: &[u32], k: usize) -> Option<(i32, i32, i32, i32)> {
+    if let Some(w) = refc.get(k.wrapping_sub(1)..k + 4) {
+        return Some((w[0] as i32, w[1] as i32, w[2] as i32, w[4] as i32));
+    }
+    let b1 = *refc.get(k)? as i32;
+    let b2 = *refc.get(k + 1)? as i32;
+    let b4 = *refc.get(k + 3)? as i32;
+    let b0 = if k > 0 { *refc.get(k - 1)? as i32 } else { -1 };
+    Some((b0, b1, b2, b4))
+}
+
+/// The two runs of a horizontal-mode code (T.4 §4.2.1.3.2) the way
+/// [`read_run`] reads them (make-up codes included), from `start`: returns
+/// a1 and a2. Kept out of the hot loop.
+#[cold]
+#[inline(never)]
+fn horizontal_slow(
+    r: &mut BitReader,
+    t: &Tables,
+    width: u32,
+    colour: usize,
+    start: u32,
+) -> Result<(u32, u32), Stop> {
+    r.refill();
+    let run1 = read_run(r, t, colour, width - start)?;
+    if run1 == UNCOMPRESSED {
+        return Err(Stop::Bad);
+    }
+    let a1 = start + run1;
+    let run2 = read_run(r, t, colour ^ 1, width - a1)?;
+    if run2 == UNCOMPRESSED {
+        return Err(Stop::Bad);
+    }
+    Ok((a1, a1 + run2))
+}
+
 /// Decode a two-dimensional (MR/MMR) row against the reference line `refc`
 /// (changing elements followed by sentinels).
 pub(crate) fn decode_2d(
@@ -332,13 +403,18 @@ fn decode_2d_inner(
     // code is there: one pass of the loop takes at most 29 bits on its fast
     // paths (mode + two terminating codes), or a string of V0 codes capped
     // at `nbits`.
+    //
+    // `k` is kept as the index of b1 for the current a0 and colour
+    // (T.4 §4.2.1.3.1), updated after each code from what the code implies
+    // (after pass mode b1 moves two on; after a vertical code it is one of
+    // the entries k-1, k+1, k+3), so the common codes need no search.
     let data = r.data;
     let (mut acc, mut nbits, mut next) = (r.acc, r.nbits, r.next);
     let mut n = 0usize;
     let w_i = width as i32;
     let mut a0: i32 = -1;
     let mut colour = 0usize;
-    let mut j = 0usize;
+    let mut k = 0usize;
     let mut budget = step_limit(width) + 1;
     macro_rules! sync {
         () => {
@@ -373,26 +449,97 @@ fn decode_2d_inner(
             }
         }};
     }
+    // Find b1 again after a code that moved a0 arbitrarily (a0 never moves
+    // left, so the search starts near the last b1).
+    macro_rules! research {
+        () => {{
+            let mut j = k;
+            k = find_b1(refc, &mut j, a0, colour);
+        }};
+    }
+    // One vertical (a1 = b1 + offset) or pass (a0 = b2) code: both share
+    // one path without branches on the mode, as dithered pages mix them
+    // unpredictably (T.4 §4.2.1.3.2). Rare cases go back to the loop top.
+    macro_rules! vp_step {
+        ($kind:expr, $len:expr) => {{
+            let kind: u8 = $kind;
+            let len: u32 = $len;
+            if len > nbits {
+                bail!(Stop::NeedMore);
+            }
+            acc <<= len;
+            nbits -= len;
+            let Some((b0, b1, b2, b4)) = around(refc, k) else {
+                bail!(Stop::Bad);
+            };
+            let vertical = kind != KIND_PASS;
+            let a1 = if vertical {
+                b1 + i32::from(kind) - 3
+            } else {
+                b2
+            };
+            // After a vertical code the colour flips, and b1 is the first of
+            // k-1, k+1, k+3 right of a1 (k-3 and before are at most b1 - 3).
+            let c1 = b0 > a1;
+            let c2 = b2 > a1;
+            let c3 = b4 > a1;
+            if a1 <= a0 || a1 >= w_i || (vertical && !c3) {
+                // Rare: the row end, a zero-length run, an invalid code, or
+                // b1 further away.
+                if vertical {
+                    if a1 < a0.max(0) || a1 > w_i {
+                        bail!(Stop::Bad);
+                    }
+                    if a1 < w_i {
+                        push!(a1 as u32);
+                    }
+                    colour ^= 1;
+                }
+                a0 = a1;
+                if a0 >= w_i {
+                    sync!();
+                    return Ok(n);
+                }
+                research!();
+                continue;
+            }
+            let Some(slot) = cur.get_mut(n) else {
+                bail!(Stop::Bad);
+            };
+            *slot = a1 as u32;
+            let v = usize::from(vertical);
+            n += v;
+            colour ^= v;
+            a0 = a1;
+            // k + 3 - 2 (c1 + c2) after a vertical code, k + 2 after pass,
+            // selected with a mask (the compiler would branch on an `if`).
+            let kv = k + 3 - 2 * (usize::from(c1) + usize::from(c2));
+            let sel = v.wrapping_neg();
+            k = (kv & sel) | ((k + 2) & !sel);
+        }};
+    }
     loop {
         budget -= 1;
         if budget == 0 {
             bail!(Stop::Bad);
         }
-        if nbits < 32 {
-            if let Some(s) = data.get(next..next + 8) {
-                let mut b = [0u8; 8];
-                b.copy_from_slice(s);
-                acc |= u64::from_be_bytes(b) >> nbits;
-                let bytes = (63 - nbits) / 8;
-                next += bytes as usize;
-                nbits += bytes * 8;
-            } else {
-                sync!();
-                r.refill();
-                load!();
-            }
+        // Refill without a data-dependent branch: OR-ing in the next eight
+        // bytes again is harmless, as the bits below the valid ones in
+        // `acc` are those same bytes or zeros.
+        if let Some(s) = data.get(next..next + 8) {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(s);
+            acc |= u64::from_be_bytes(b) >> nbits;
+            let bytes = (63 - nbits) / 8;
+            next += bytes as usize;
+            nbits += bytes * 8;
+        } else if nbits < 32 {
+            sync!();
+            r.refill();
+            load!();
         }
-        let e = t.mode_packed[(acc >> 57) as usize];
+        let e2 = t.mode2[(acc >> (64 - MODE2_BITS)) as usize];
+        let e = e2 as u8;
         let kind = e >> 4;
         let len = u32::from(e & 15);
         if kind == 3 {
@@ -401,7 +548,6 @@ fn decode_2d_inner(
             // copies reference changes (T.4 §4.2.1.3.2 with offset 0).
             // The string may run on into the next row's codes: take no more
             // than the reference line holds (its sentinels end the row).
-            let k = find_b1(refc, &mut j, a0, colour);
             let m = (acc.leading_ones().min(nbits) as usize).min(refc.len().saturating_sub(k));
             let Some(src) = refc.get(k..k + m) else {
                 bail!(Stop::Bad);
@@ -427,44 +573,16 @@ fn decode_2d_inner(
             acc = acc.checked_shl(m as u32).unwrap_or(0);
             nbits -= m as u32;
             a0 = src[m - 1] as i32;
-            j = k + m - 1;
+            k += m;
             colour ^= m & 1;
             continue;
         }
-        if kind <= 6 {
-            // Vertical mode: a1 = b1 + offset.
-            if len > nbits {
-                bail!(Stop::NeedMore);
-            }
-            acc <<= len;
-            nbits -= len;
-            let b1 = refc[find_b1(refc, &mut j, a0, colour)] as i32;
-            let a1 = b1 + i32::from(kind) - 3;
-            if a1 < a0.max(0) || a1 > w_i {
-                bail!(Stop::Bad);
-            }
-            if a1 < w_i {
-                push!(a1 as u32);
-            }
-            a0 = a1;
-            colour ^= 1;
-            if a0 >= w_i {
-                sync!();
-                return Ok(n);
-            }
-            continue;
-        }
-        if kind == KIND_PASS {
-            if len > nbits {
-                bail!(Stop::NeedMore);
-            }
-            acc <<= len;
-            nbits -= len;
-            let k = find_b1(refc, &mut j, a0, colour);
-            a0 = refc[k + 1] as i32;
-            if a0 >= w_i {
-                sync!();
-                return Ok(n);
+        if kind <= KIND_PASS && kind != KIND_HORIZONTAL {
+            vp_step!(kind, len);
+            // A second vertical or pass code from the same lookup.
+            let second = (e2 >> 8) as u8;
+            if second != MODE2_NONE {
+                vp_step!(second >> 4, u32::from(second & 15));
             }
             continue;
         }
@@ -475,40 +593,29 @@ fn decode_2d_inner(
             acc <<= len;
             nbits -= len;
             let start = a0.max(0) as u32;
-            // Two runs; terminating codes inline, make-up codes via read_run.
-            let mut a1 = start;
-            let mut a2 = 0u32;
-            for (i, col) in [colour, colour ^ 1].into_iter().enumerate() {
-                let from = if i == 0 { start } else { a1 };
-                let mut e = t.run8[col & 1][(acc >> (64 - SHORT_INDEX_BITS)) as usize];
-                if e == 0 {
-                    e = t.run[col & 1][(acc >> (64 - RUN_INDEX_BITS)) as usize];
-                }
-                let len = u32::from(e & 15);
-                let v = u32::from(e >> 4);
-                let run = if v < 64 && len != 0 && len <= nbits {
-                    acc <<= len;
-                    nbits -= len;
-                    v
-                } else {
-                    sync!();
-                    r.refill();
-                    let run = read_run(r, t, col, width - from)?;
-                    load!();
-                    if run == UNCOMPRESSED {
-                        bail!(Stop::Bad);
-                    }
-                    run
-                };
-                if run > width - from {
+            // Both runs from one lookup when they are short and non-zero.
+            let m = t.multi[colour & 1][(acc >> (64 - MULTI_BITS)) as usize];
+            let count = (m >> 4) & 7;
+            let len2 = ((m >> 8) & 15) as u32;
+            let o1 = ((m >> 32) & 0xFF) as u32;
+            let o2 = ((m >> 40) & 0xFF) as u32;
+            if count >= 2 && len2 <= nbits && start + o2 < width {
+                let Some(s) = cur.get_mut(n..n + 2) else {
                     bail!(Stop::Bad);
-                }
-                if i == 0 {
-                    a1 = from + run;
-                } else {
-                    a2 = from + run;
-                }
+                };
+                s[0] = start + o1;
+                s[1] = start + o2;
+                n += 2;
+                a0 = (start + o2) as i32;
+                acc <<= len2;
+                nbits -= len2;
+                research!();
+                continue;
             }
+            // Make-up codes, zero runs, end of data: out of line.
+            sync!();
+            let (a1, a2) = horizontal_slow(r, t, width, colour, start)?;
+            load!();
             if a1 < width {
                 push!(a1);
             }
@@ -520,6 +627,7 @@ fn decode_2d_inner(
                 sync!();
                 return Ok(n);
             }
+            research!();
             continue;
         }
         // Extension (uncompressed mode), EOL/EOFB or garbage: slow path.
@@ -545,6 +653,7 @@ fn decode_2d_inner(
         if a0 >= w_i {
             return Ok(n);
         }
+        research!();
         load!();
     }
 }
@@ -568,23 +677,39 @@ pub(crate) fn put_run(w: &mut BitWriter, out: &mut Vec<u8>, t: &Tables, colour: 
 }
 
 /// Encode a row one-dimensionally from its changing elements (no sentinels
-/// needed; entries >= width are ignored).
+/// needed; entries >= width are ignored). A white and a black run both
+/// under 64 go out as one pre-joined code.
 pub(crate) fn encode_1d(w: &mut BitWriter, out: &mut Vec<u8>, t: &Tables, width: u32, cur: &[u32]) {
+    let end = cur.iter().position(|&c| c >= width).unwrap_or(cur.len());
+    let cur = &cur[..end];
     let mut pos = 0u32;
-    let mut colour = 0usize;
-    for &c in cur {
-        if c >= width {
-            break;
+    let mut pairs = cur.chunks_exact(2);
+    for p in &mut pairs {
+        let (white, black) = (p[0] - pos, p[1] - p[0]);
+        if (white | black) < 64 {
+            let c = t.pair[(white * 64 + black) as usize];
+            w.put(out, c >> 5, c & 31);
+        } else {
+            put_run(w, out, t, 0, white);
+            put_run(w, out, t, 1, black);
         }
-        put_run(w, out, t, colour, c - pos);
-        pos = c;
-        colour ^= 1;
+        pos = p[1];
     }
-    put_run(w, out, t, colour, width - pos);
+    if let [c] = *pairs.remainder() {
+        put_run(w, out, t, 0, c - pos);
+        put_run(w, out, t, 1, width - c);
+    } else {
+        put_run(w, out, t, 0, width - pos);
+    }
 }
 
 /// Encode a row two-dimensionally (T.4 §4.2.1.3.3 coding procedure).
 /// Both `refc` and `cur` carry the sentinels.
+///
+/// `k` is kept as the index of b1: after pass mode it moves two on, after
+/// a V0 code one on (so a string of V0 codes, most of a text page, is found
+/// by comparing the two lines entry by entry and sent as one string of
+/// `1` bits); after other codes it is searched again from where it was.
 pub(crate) fn encode_2d(
     w: &mut BitWriter,
     out: &mut Vec<u8>,
@@ -597,28 +722,56 @@ pub(crate) fn encode_2d(
     let mut a0: i32 = -1;
     let mut colour = 0usize;
     let mut i = 0usize;
-    let mut j = 0usize;
+    let mut k = 0usize;
     while a0 < w_i {
         let a1 = cur[i] as i32;
-        let k = find_b1(refc, &mut j, a0, colour);
         let b1 = refc[k] as i32;
         let b2 = refc[k + 1] as i32;
-        if b2 < a1 {
-            w.put(out, t.pass.bits, t.pass.len);
-            a0 = b2;
-        } else if (a1 - b1).abs() <= 3 {
-            let c = t.vert[(a1 - b1 + 3) as usize];
-            w.put(out, c.bits, c.len);
-            a0 = a1;
-            colour ^= 1;
-            i += 1;
-        } else {
+        let pass = b2 < a1;
+        let d = a1 - b1;
+        if !pass && d == 0 {
+            // V0, and as many more as follow.
+            let mut m = 1;
+            while cur[i + m - 1] < width && cur[i + m] == refc[k + m] {
+                m += 1;
+            }
+            let mut left = m as u32;
+            while left > 0 {
+                let l = left.min(31);
+                w.put(out, (1 << l) - 1, l);
+                left -= l;
+            }
+            a0 = cur[i + m - 1] as i32;
+            i += m;
+            k += m;
+            colour ^= m & 1;
+            continue;
+        }
+        if !pass && !(-3..=3).contains(&d) {
             let a2 = cur[i + 1] as i32;
             w.put(out, t.horiz.bits, t.horiz.len);
             put_run(w, out, t, colour, (a1 - a0.max(0)) as u32);
             put_run(w, out, t, colour ^ 1, (a2 - a1) as u32);
             a0 = a2;
             i += 2;
+        } else {
+            // Pass or vertical, chosen without branches (dithered pages
+            // mix them unpredictably).
+            let c = if pass {
+                t.pass
+            } else {
+                t.vert[(d + 3).clamp(0, 6) as usize]
+            };
+            w.put(out, c.bits, c.len);
+            a0 = if pass { b2 } else { a1 };
+            let v = usize::from(!pass);
+            i += v;
+            colour ^= v;
+        }
+        if a0 < w_i {
+            // After pass mode this finds k + 2.
+            let mut j = k;
+            k = find_b1(refc, &mut j, a0, colour);
         }
     }
 }

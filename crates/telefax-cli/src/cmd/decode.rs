@@ -1,6 +1,10 @@
 //! `telefax decode`: turn a recording of a fax call into its pages (TIFF, PDF, PNG) and a JSON
 //! account of the call.
 //!
+//! The TIFF (Class F) holds each page in the coding it arrived in: MH as Compression 3, MR as
+//! Compression 3 with T4Options 2-D, MMR as Compression 4 (`--mmr`: every page as
+//! Compression 4), with X/YResolution from the DCS. The PDF embeds T.6 (G4) images.
+//!
 //! Exit codes (also in `--help`):
 //! - 0: at least one page, every page whole (no damaged rows, no missing ECM frames, none
 //!   rejected with RTN/PIN), and no page burst that failed to decode;
@@ -73,9 +77,14 @@ pub struct Args {
     /// The recording: WAV (PCM 8/16/24/32-bit, float, A-law, µ-law; mono or stereo; any rate),
     /// or headerless audio with --raw.
     pub input: PathBuf,
-    /// Write the pages as a TIFF Class F file (T.6/MMR coded, one page per received page).
+    /// Write the pages as a TIFF Class F file, one page per received page, each in the coding
+    /// it arrived in (MH: Compression 3; MR: Compression 3 with T4Options 2-D; MMR:
+    /// Compression 4), with its resolution.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Write every TIFF page as T.6/MMR (Compression 4) instead of the coding it arrived in.
+    #[arg(long)]
+    pub mmr: bool,
     /// Also write the pages as a PDF.
     #[arg(long)]
     pub pdf: Option<PathBuf>,
@@ -141,14 +150,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let tiff_pages: Vec<telefax::tiff::Page> = col.pages.iter().map(tiff_page).collect();
     if !tiff_pages.is_empty() {
         if let Some(out) = &args.output {
-            let target = telefax::tiff::Target::new(telefax::tiff::TargetCoding::Mmr);
-            let coded = tiff_pages
-                .iter()
-                .map(|p| p.encode(&target))
-                .collect::<Result<Vec<_>, _>>()
-                .context("coding the pages as MMR")?;
-            let doc = telefax::tiff::write_document(&coded, &Default::default())
-                .context("writing the TIFF")?;
+            let doc = tiff_document(&col.pages, &tiff_pages, args.mmr)?;
             std::fs::write(out, doc).with_context(|| format!("cannot write {}", out.display()))?;
         }
         if let Some(out) = &args.pdf {
@@ -329,6 +331,48 @@ fn tiff_page(p: &ReceivedPage) -> telefax::tiff::Page {
         CleanFaxData::Regenerated
     });
     page
+}
+
+/// The TIFF coding for a received page: the coding it arrived in (T.4 §4.1 MH, T.4 §4.2 MR
+/// with the K of its resolution, T.6 MMR), or MMR for every page when `mmr` is set.
+///
+/// The page is coded afresh from its (repaired) bitmap: the data on the line carried fill bits,
+/// training tail and possibly damaged rows that have no place in a file.
+fn arrival_target(p: &ReceivedPage, mmr: bool) -> telefax::tiff::Target {
+    use telefax::decoder::Coding;
+    use telefax::tiff::{Target, TargetCoding};
+    let coding = match (mmr, p.coding) {
+        (true, _) | (false, Coding::Mmr) => TargetCoding::Mmr,
+        (false, Coding::Mh) => TargetCoding::Mh,
+        // T.4 §4.2.1.3.4: K = 2 at standard, 4 at fine, 8 at superfine resolution.
+        (false, Coding::Mr) => TargetCoding::Mr {
+            k: match p.resolution {
+                VerticalResolution::Standard => 2,
+                VerticalResolution::Fine => 4,
+                VerticalResolution::Superfine => 8,
+            },
+        },
+    };
+    Target::new(coding)
+}
+
+/// The TIFF Class F document of the received pages (`tiff_pages` are their bitmap pages with
+/// resolution and fax tags, in the same order).
+fn tiff_document(
+    pages: &[ReceivedPage],
+    tiff_pages: &[telefax::tiff::Page],
+    mmr: bool,
+) -> anyhow::Result<Vec<u8>> {
+    let coded = pages
+        .iter()
+        .zip(tiff_pages)
+        .map(|(r, p)| {
+            let target = arrival_target(r, mmr);
+            p.encode(&target)
+                .with_context(|| format!("coding page {} as {:?}", r.index + 1, target.coding))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    telefax::tiff::write_document(&coded, &Default::default()).context("writing the TIFF")
 }
 
 fn page_confirmation(col: &Collected, index: usize) -> Option<(bool, &'static str)> {
@@ -638,6 +682,263 @@ mod tests {
         let a = audio::read_wav(wav(3, 2, 44_100, 32, &bytes)).unwrap();
         assert_eq!(a.input_rate, 44_100);
         check_p03(&decode_audio(&a));
+    }
+
+    // --- Generated calls through the whole command: WAV file in, TIFF/PDF/JSON out. ---
+
+    use telefax::t30::capabilities::{Coding as T30Coding, FastModem as T30Modem};
+    use telefax::t4::Bitmap;
+
+    /// A page with short marks on most rows, different per seed.
+    fn gen_page(width: u32, height: u32, seed: u32) -> Bitmap {
+        let mut b = Bitmap::new(width, height);
+        let mut x = seed.wrapping_mul(2654435761) | 1;
+        for y in 0..height {
+            for _ in 0..5 {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                let x0 = x % width;
+                for dx in 0..(1 + x % 7) {
+                    b.set((x0 + dx).min(width - 1), y, true);
+                }
+            }
+        }
+        b
+    }
+
+    /// A call between two telefax endpoints on one modem and coding, recorded in stereo
+    /// (left: caller to answerer).
+    fn gen_call(
+        modem: T30Modem,
+        coding: T30Coding,
+        ecm: bool,
+        y_dpi: f32,
+        page: &Bitmap,
+    ) -> Vec<Vec<i16>> {
+        use telefax::endpoint::{Endpoint, EndpointConfig};
+        use telefax::simulate::{Pair, PairConfig};
+        let cfg = |mut c: EndpointConfig| {
+            c.modems = vec![modem];
+            c.codings = vec![T30Coding::Mh, coding];
+            c.ecm = ecm;
+            c
+        };
+        let mut tx = Endpoint::new(cfg(EndpointConfig::sender())).unwrap();
+        tx.queue_page(page.clone(), 204.0, y_dpi).unwrap();
+        tx.finish_document().unwrap();
+        let rx = Endpoint::new(cfg(EndpointConfig::receiver())).unwrap();
+        let line = PairConfig {
+            record: true,
+            ..PairConfig::default()
+        };
+        let mut pair = Pair::new(tx, rx, &line).unwrap();
+        let o = pair.run(300.0);
+        assert!(matches!(o.caller, Some(Ok(_))), "{:?}", o.caller);
+        assert!(o.pages.len() == 1 && o.pages[0].mode.coding == coding);
+        let (l, r) = pair.recording().unwrap();
+        vec![l.to_vec(), r.to_vec()]
+    }
+
+    /// Resample 8000 Hz channels to `rate` (as a recorder at that rate would have them).
+    fn resample(chans: &[Vec<i16>], rate: usize) -> Vec<Vec<f32>> {
+        use rubato::audioadapter_buffers::direct::SequentialSliceOfVecs;
+        use rubato::{Fft, FixedSync, Resampler};
+        let n = chans.len();
+        let input: Vec<Vec<f32>> = chans
+            .iter()
+            .map(|c| c.iter().map(|&s| f32::from(s) / 32768.0).collect())
+            .collect();
+        let len = input[0].len();
+        let mut rs = Fft::<f32>::new(8000, rate, 1024, n, FixedSync::Input).unwrap();
+        let out_len = rs.process_all_needed_output_len(len);
+        let mut out = vec![vec![0f32; out_len]; n];
+        let inb = SequentialSliceOfVecs::new(&input, n, len).unwrap();
+        let mut outb = SequentialSliceOfVecs::new_mut(&mut out, n, out_len).unwrap();
+        let (_, produced) = rs
+            .process_all_into_buffer(&inb, &mut outb, len, None)
+            .unwrap();
+        out.iter_mut().for_each(|c| c.truncate(produced));
+        out
+    }
+
+    /// A 16-bit PCM WAV written with `hound`.
+    fn hound_wav(chans: &[Vec<f32>], rate: u32) -> Vec<u8> {
+        let spec = hound::WavSpec {
+            channels: chans.len() as u16,
+            sample_rate: rate,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut cur = std::io::Cursor::new(Vec::new());
+        let mut w = hound::WavWriter::new(&mut cur, spec).unwrap();
+        for i in 0..chans[0].len() {
+            for c in chans {
+                w.write_sample((c[i] * 32767.0).round().clamp(-32768.0, 32767.0) as i16)
+                    .unwrap();
+            }
+        }
+        w.finalize().unwrap();
+        cur.into_inner()
+    }
+
+    /// A G.711 A-law WAV (format tag 6), 8000 Hz.
+    fn alaw_wav(chans: &[Vec<i16>]) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(chans[0].len() * chans.len());
+        for i in 0..chans[0].len() {
+            for c in chans {
+                bytes.push(telefax::dsp::g711::alaw_encode(c[i]));
+            }
+        }
+        wav(6, chans.len() as u16, 8000, 8, &bytes)
+    }
+
+    struct Outputs {
+        code: ExitCode,
+        tiff: Vec<u8>,
+        pdf: Vec<u8>,
+        report: Value,
+    }
+
+    /// Run `telefax decode IN.wav -o OUT.tif --pdf OUT.pdf --report OUT.json --all-receivers`.
+    fn run_command(name: &str, wav_bytes: &[u8], mmr: bool) -> Outputs {
+        let dir =
+            std::env::temp_dir().join(format!("telefax-decode-test-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let input = dir.join("call.wav");
+        std::fs::write(&input, wav_bytes).unwrap();
+        let args = Args {
+            input,
+            output: Some(dir.join("out.tif")),
+            mmr,
+            pdf: Some(dir.join("out.pdf")),
+            png_dir: None,
+            report: Some(dir.join("out.json")),
+            quiet: true,
+            raw: false,
+            rate: 8000,
+            encoding: RawEncoding::S16le,
+            channel: ChannelSel::Both,
+            all_receivers: true,
+        };
+        let code = run(args).unwrap();
+        let out = Outputs {
+            code,
+            tiff: std::fs::read(dir.join("out.tif")).unwrap(),
+            pdf: std::fs::read(dir.join("out.pdf")).unwrap(),
+            report: serde_json::from_slice(&std::fs::read(dir.join("out.json")).unwrap()).unwrap(),
+        };
+        let _ = std::fs::remove_dir_all(&dir);
+        out
+    }
+
+    /// Check the TIFF holds `page` once, coded as `compression` at `y_dpi` lines per inch;
+    /// cross-check with libtiff's `tiffinfo` where it is installed.
+    fn check_tiff(
+        name: &str,
+        tiff: &[u8],
+        page: &Bitmap,
+        compression: telefax::tiff::Compression,
+        y_dpi: u32,
+    ) {
+        let pages = telefax::tiff::read_document(tiff).unwrap();
+        assert_eq!(pages.len(), 1, "{name}");
+        assert_eq!(pages[0].compression(), compression, "{name}");
+        let res = pages[0].resolution.expect("resolution tags");
+        assert_eq!((res.x.num, res.x.den), (204, 1), "{name}");
+        assert_eq!((res.y.num, res.y.den), (y_dpi, 1), "{name}");
+        let (bitmap, rep) = pages[0].decode().unwrap();
+        assert_eq!(rep.bad_rows, 0, "{name}");
+        assert!(bitmap == *page, "{name}: pixels");
+        let path =
+            std::env::temp_dir().join(format!("telefax-decode-{}-{name}.tif", std::process::id()));
+        std::fs::write(&path, tiff).unwrap();
+        match std::process::Command::new("tiffinfo").arg(&path).output() {
+            Ok(o) if o.status.success() => {
+                let text = String::from_utf8_lossy(&o.stdout);
+                let scheme = match compression.tag_value() {
+                    3 => "Compression Scheme: CCITT Group 3",
+                    4 => "Compression Scheme: CCITT Group 4",
+                    _ => unreachable!(),
+                };
+                assert!(text.contains(scheme), "{name}: tiffinfo says\n{text}");
+                let two_d = text.contains("2-d encoding");
+                assert_eq!(
+                    two_d,
+                    matches!(compression, telefax::tiff::Compression::T4(o) if o.two_d),
+                    "{name}: tiffinfo says\n{text}"
+                );
+                assert!(
+                    text.contains(&format!("Resolution: 204, {y_dpi} pixels/inch")),
+                    "{name}: {text}"
+                );
+            }
+            _ => eprintln!("note: tiffinfo not available, TIFF checked with telefax-tiff only"),
+        }
+        let _ = std::fs::remove_file(&path);
+    }
+
+    fn g3(two_d: bool) -> telefax::tiff::Compression {
+        telefax::tiff::Compression::T4(telefax::tiff::T4Options {
+            two_d,
+            ..Default::default()
+        })
+    }
+
+    const G4: telefax::tiff::Compression = telefax::tiff::Compression::T6 {
+        uncompressed: false,
+    };
+
+    fn check_pdf(name: &str, pdf: &[u8]) {
+        assert!(pdf.starts_with(b"%PDF-"), "{name}");
+        let text = String::from_utf8_lossy(pdf);
+        assert!(text.contains("/CCITTFaxDecode"), "{name}");
+        assert!(text.contains("/K -1"), "{name}: G4 embedded");
+    }
+
+    #[test]
+    fn mh_fine_call_in_a_44k1_wav_gives_a_g3_1d_tiff() {
+        let page = gen_page(1728, 60, 1);
+        let chans = gen_call(T30Modem::V29_9600, T30Coding::Mh, false, 196.0, &page);
+        let wav = hound_wav(&resample(&chans, 44_100), 44_100);
+        let out = run_command("mh44k1", &wav, false);
+        assert_eq!(out.code, ExitCode::from(EXIT_COMPLETE));
+        assert_eq!(out.report["input"]["sample_rate"], 44_100);
+        assert_eq!(out.report["pages"][0]["coding"], "MH");
+        assert_eq!(out.report["pages"][0]["resolution"], "Fine");
+        check_tiff("mh44k1", &out.tiff, &page, g3(false), 196);
+        check_pdf("mh44k1", &out.pdf);
+        // --mmr: the same page as T.6.
+        let out = run_command("mh44k1-mmr", &wav, true);
+        check_tiff("mh44k1-mmr", &out.tiff, &page, G4, 196);
+    }
+
+    #[test]
+    fn mr_superfine_call_in_an_alaw_wav_gives_a_g3_2d_tiff() {
+        let page = gen_page(1728, 90, 2);
+        let chans = gen_call(T30Modem::V17_14400, T30Coding::Mr, false, 391.0, &page);
+        let out = run_command("mralaw", &alaw_wav(&chans), false);
+        assert_eq!(out.code, ExitCode::from(EXIT_COMPLETE));
+        assert_eq!(out.report["pages"][0]["coding"], "MR");
+        assert_eq!(out.report["pages"][0]["resolution"], "Superfine");
+        check_tiff("mralaw", &out.tiff, &page, g3(true), 391);
+        check_pdf("mralaw", &out.pdf);
+    }
+
+    #[test]
+    fn mmr_ecm_call_gives_a_g4_tiff() {
+        let page = gen_page(2048, 40, 3);
+        let chans = gen_call(T30Modem::V27ter4800, T30Coding::Mmr, true, 98.0, &page);
+        let f: Vec<Vec<f32>> = chans
+            .iter()
+            .map(|c| c.iter().map(|&s| f32::from(s) / 32768.0).collect())
+            .collect();
+        let out = run_command("mmr", &hound_wav(&f, 8000), false);
+        assert_eq!(out.code, ExitCode::from(EXIT_COMPLETE));
+        assert_eq!(out.report["pages"][0]["coding"], "MMR");
+        assert_eq!(out.report["pages"][0]["ecm"], true);
+        check_tiff("mmr", &out.tiff, &page, G4, 98);
+        check_pdf("mmr", &out.pdf);
     }
 
     #[test]

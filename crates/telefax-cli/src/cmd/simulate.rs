@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use telefax::dsp::line::{Codec, Dropout, Echo, LineConfig};
 use telefax::endpoint::{Endpoint, Event, JobKind, Role};
-use telefax::simulate::{Pair, PairConfig};
+use telefax::simulate::{FrameLoss, Pair, PairConfig};
+use telefax::t30::Fcf;
 
 use super::call::{self, CallOptions};
 
@@ -54,6 +55,14 @@ pub struct Args {
     /// Length of each dropout in ms.
     #[arg(long, default_value_t = 20.0)]
     pub burst_ms: f64,
+    /// Probability that the caller-to-answerer line destroys each ECM data frame (FCD) the
+    /// sender sends (0..1, independent per frame, seeded by --seed); the receiver must ask
+    /// for them again with PPR (T.30 Annex A).
+    #[arg(long, default_value_t = 0.0, value_parser = probability)]
+    pub frame_loss: f64,
+    /// Probability that each V.21 control frame is destroyed, on both lines (0..1).
+    #[arg(long, default_value_t = 0.0, value_parser = probability)]
+    pub control_loss: f64,
     #[command(flatten)]
     pub opts: CallOptions,
     /// Record the call as a stereo WAV (left: caller to answerer, right: answerer to caller).
@@ -67,8 +76,9 @@ pub struct Args {
 /// Run `telefax simulate`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut caller = Endpoint::new(args.opts.endpoint(Role::Calling, JobKind::Send)?)?;
-    for (bitmap, x, y) in call::load_document(&args.send)? {
-        caller.queue_page(bitmap, x, y)?;
+    let document = call::load_document(&args.send)?;
+    for (bitmap, x, y) in &document {
+        caller.queue_page(bitmap.clone(), *x, *y)?;
     }
     caller.finish_document()?;
     let answerer = Endpoint::new(args.opts.endpoint(Role::Answering, JobKind::Receive)?)?;
@@ -115,6 +125,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             level_db: db,
         });
     }
+    let taps = args.opts.ecm == "on" || args.frame_loss > 0.0 || args.control_loss > 0.0;
     let cfg = PairConfig {
         line_ba: LineConfig {
             seed: args.seed.wrapping_add(1),
@@ -126,6 +137,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
         echo: args.echo_db.zip(args.echo_ms),
         record: args.record.is_some(),
+        // With ECM or a loss, taps on both lines count the frames (for the ECM figures
+        // below) and destroy the ones the loss probabilities pick.
+        frame_loss_ab: taps.then_some(FrameLoss {
+            ecm_p: args.frame_loss,
+            control_p: args.control_loss,
+            seed: args.seed,
+        }),
+        frame_loss_ba: taps.then_some(FrameLoss {
+            ecm_p: 0.0,
+            control_p: args.control_loss,
+            seed: args.seed.wrapping_add(1),
+        }),
     };
     let mut pair = Pair::new(caller, answerer, &cfg)?;
     let t0 = Instant::now();
@@ -167,14 +190,51 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let (Some(path), Some((l, r))) = (&args.record, pair.recording()) {
         call::write_stereo_wav(path, l, r)?;
     }
+    // Pages the receiver accepted (MCF/RTP); copies it answered RTN (and sent again) or
+    // never confirmed are counted apart.
+    let accepted: Vec<_> = outcome
+        .pages
+        .iter()
+        .filter(|p| p.accepted())
+        .cloned()
+        .collect();
+    let rejected = outcome.pages.len() - accepted.len();
     if let Some(path) = &args.receive {
-        if !outcome.pages.is_empty() {
-            call::save_pages(path, &outcome.pages)?;
+        if !accepted.is_empty() {
+            call::save_pages(path, &accepted)?;
+        }
+    }
+    let (tx, rx) = (&outcome.frames_ab, &outcome.frames_ba);
+    let ecm = if tx.fcd_sent > 0 {
+        format!(
+            " fcd_sent={} fcd_destroyed={} fcd_resent={} ppr={} ctc={} eor={} control_destroyed={}",
+            tx.fcd_sent,
+            tx.fcd_destroyed,
+            tx.fcd_resent,
+            rx.count(Fcf::Ppr),
+            tx.count(Fcf::Ctc),
+            tx.count(Fcf::Eor),
+            tx.control_destroyed + rx.control_destroyed
+        )
+    } else {
+        String::new()
+    };
+    // Pages that arrived pixel for pixel as sent, matched in order: a page given up with
+    // EOR/ERR (not accepted) must not shift the pages after it onto the wrong originals.
+    let mut exact = 0;
+    let mut next = 0;
+    for got in &accepted {
+        if let Some(k) = document[next..]
+            .iter()
+            .position(|(want, _, _)| got.bitmap == *want)
+        {
+            exact += 1;
+            next += k + 1;
         }
     }
     outln!(
-        "{} audio_s={:.1} cpu_s={:.3}",
-        call::outcome_line(outcome.caller.as_ref(), &outcome.pages),
+        "{} pages_exact={exact} copies_not_accepted={rejected}{ecm} audio_s={:.1} cpu_s={:.3}",
+        call::outcome_line(outcome.caller.as_ref(), &accepted),
         outcome.seconds,
         cpu
     );
@@ -182,4 +242,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (Some(Ok(_)), Some(Ok(_))) => ExitCode::SUCCESS,
         _ => ExitCode::from(1),
     })
+}
+
+/// Parse a probability in 0..=1.
+fn probability(s: &str) -> Result<f64, String> {
+    let p: f64 = s.parse().map_err(|e| format!("{e}"))?;
+    if (0.0..=1.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(format!("{p} is not a probability (0 to 1)"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::probability;
+
+    #[test]
+    fn loss_probabilities_are_checked() {
+        assert_eq!(probability("0.1"), Ok(0.1));
+        assert_eq!(probability("0"), Ok(0.0));
+        assert_eq!(probability("1"), Ok(1.0));
+        assert!(probability("1.5").is_err());
+        assert!(probability("-0.1").is_err());
+        assert!(probability("x").is_err());
+    }
 }

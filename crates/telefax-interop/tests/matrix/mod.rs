@@ -7,10 +7,19 @@
 //! success, the negotiated rate, coding and ECM are the ones the case restricts both sides
 //! to, and every page arrives pixel-identical to the page sent (spandsp's received TIFF is
 //! read back with `telefax-tiff`; spandsp sends from a TIFF written with `telefax-tiff`).
+//!
+//! ECM cases (issue 8) also put a `telefax::simulate::FrameTap` on the sender's line: it
+//! sees every ECM frame and, in the lossy cases, destroys frames at random while they wait in
+//! a 200 ms line delay. spandsp's T.30 frame log (`t30_set_real_time_frame_handler`) then
+//! has to show the PPR (and at 50% loss the CTC), the tap has to see exactly the destroyed
+//! frames sent again, and the frames on the line must have the sender's frame size.
+//! `TELEFAX_INTEROP_FRAMES=1` prints spandsp's frame log.
 #![allow(dead_code)]
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use telefax::endpoint::{Endpoint, EndpointConfig, Event, JobKind, Role};
+use telefax::simulate::{FrameLoss, FrameStats, FrameTap, LINE_DELAY};
 use telefax::t30::capabilities::{Coding, FastModem, Resolution, Width};
 use telefax_interop::sp::{FaxCodings, FaxConfig, FaxModems, SpFax};
 use telefax_t4::Bitmap;
@@ -138,6 +147,12 @@ pub struct Case {
     pub full_length: bool,
     /// Number of pages.
     pub pages: u32,
+    /// ECM frame size our endpoint uses when it sends (T.30 Table 2 bit 28: 256 or 64
+    /// octets; spandsp 0.0.6 has no setting for it and always sends 256).
+    pub frame_size: u16,
+    /// Probability that the line destroys each ECM data frame (FCD) the sender sends
+    /// (`telefax::simulate::FrameLoss`); above zero the receiver must ask for them with PPR.
+    pub loss: f64,
 }
 
 /// The outcome of one case.
@@ -151,6 +166,10 @@ pub struct Outcome {
     pub detail: String,
     /// Seconds of audio the call took.
     pub audio_s: f64,
+    /// PPR frames the receiver sent (T.30 Annex A.4.4), from spandsp's own T.30 frame log.
+    pub ppr: usize,
+    /// What the frame tap on the sender's line saw (ECM cases), when it ran.
+    pub frames: Option<FrameStats>,
 }
 
 /// Every case of the matrix.
@@ -160,6 +179,7 @@ pub fn cases() -> Vec<Case> {
     use Modem::*;
     let c = |name, we_send, we_call, modem, code, ecm, ydpi, width, full_length, pages| Case {
         name, we_send, we_call, modem, code, ecm, ydpi, width, full_length, pages,
+        frame_size: 256, loss: 0.0,
     };
     vec![
         // We call and send, spandsp answers and receives.
@@ -196,6 +216,17 @@ pub fn cases() -> Vec<Case> {
         c("rx_ans_v17_mmr_ecm_sfine_a4_5p", false, false, V17, Mmr, true, 391, 1728, false, 5),
         c("tx_ans_poll_v17_mmr_ecm_std_a4_1p", true, false, V17, Mmr, true, 98, 1728, false, 1),
         c("rx_call_poll_v29_mmr_ecm_fine_b4_3p", false, true, V29, Mmr, true, 196, 2048, false, 3),
+        // ECM over a line that destroys frames (issue 8): PPR in both directions.
+        c("tx_call_v17_mmr_ecm_loss10_std_a4_2p", true, true, V17, Mmr, true, 98, 1728, true, 2).loss(0.1),
+        c("rx_ans_v17_mmr_ecm_loss10_std_a4_2p", false, false, V17, Mmr, true, 98, 1728, true, 2).loss(0.1),
+        c("tx_call_v29_mmr_ecm64_loss10_fine_a4_1p", true, true, V29, Mmr, true, 196, 1728, false, 1).frame_size(64).loss(0.1),
+        c("rx_ans_v27_mmr_ecm_loss10_std_a4_1p", false, false, V27ter, Mmr, true, 98, 1728, false, 1).loss(0.1),
+        // Half the frames lost: four PPRs for a block, then CTC/CTR (T.30 Annex A.4.5).
+        c("tx_call_v17_mmr_ecm_loss50_std_a4_1p", true, true, V17, Mmr, true, 98, 1728, false, 1).loss(0.5),
+        c("rx_ans_v17_mmr_ecm_loss50_std_a4_1p", false, false, V17, Mmr, true, 98, 1728, false, 1).loss(0.5),
+        // 64-octet frames (T.30 Annex A.3.3): we send them; spandsp only sends 256.
+        c("tx_call_v17_mmr_ecm64_std_a4_1p", true, true, V17, Mmr, true, 98, 1728, true, 1).frame_size(64),
+        c("tx_ans_poll_v29_mr_ecm64_fine_a4_3p", true, false, V29, Mr, true, 196, 1728, false, 3).frame_size(64),
     ]
 }
 
@@ -208,6 +239,32 @@ pub fn case(name: &str) -> Case {
 }
 
 impl Case {
+    /// The same case with ECM frames destroyed with probability `p` on the sender's line.
+    pub fn loss(mut self, p: f64) -> Case {
+        self.loss = p;
+        self
+    }
+
+    /// The same case with our endpoint sending `octets`-octet ECM frames.
+    pub fn frame_size(mut self, octets: u16) -> Case {
+        self.frame_size = octets;
+        self
+    }
+
+    fn ecm_text(&self) -> String {
+        if !self.ecm {
+            return "off".into();
+        }
+        let mut t = "on".to_string();
+        if self.frame_size != 256 && self.we_send {
+            t += &format!(", {}-octet frames", self.frame_size);
+        }
+        if self.loss > 0.0 {
+            t += &format!(", {:.0}% of frames lost", self.loss * 100.0);
+        }
+        t
+    }
+
     fn rows(&self) -> u32 {
         if !self.full_length {
             return self.ydpi * 2;
@@ -232,14 +289,14 @@ impl Case {
 
     /// The markdown table header of [`Case::row`].
     pub fn header() -> &'static str {
-        "| case | sender → receiver | calling | modem | coding | ECM | resolution | size | pages | audio s | result |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|"
+        "| case | sender → receiver | calling | modem | coding | ECM | resolution | size | pages | PPR | audio s | result |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|"
     }
 
     /// One markdown table row for this case and its outcome.
     pub fn row(&self, o: &Outcome) -> String {
         format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {}{} | {} | {:.1} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {}{} | {} | {} | {:.1} | {} |",
             self.name,
             if self.we_send {
                 "telefax → spandsp"
@@ -249,11 +306,12 @@ impl Case {
             if self.we_call { "telefax" } else { "spandsp" },
             self.modem.name(),
             self.code.name(),
-            if self.ecm { "on" } else { "off" },
+            self.ecm_text(),
             self.resolution_name(),
             if self.width == 2048 { "B4" } else { "A4" },
             if self.full_length { "" } else { " strip" },
             self.pages,
+            o.ppr,
             o.audio_s,
             if o.pass {
                 "pass".to_string()
@@ -368,8 +426,16 @@ fn our_config(case: &Case) -> EndpointConfig {
     cfg.resolutions = vec![Resolution::R8x3_85, Resolution::R8x7_7, Resolution::R8x15_4];
     cfg.max_width = Width::B4;
     cfg.ecm = case.ecm;
+    cfg.ecm_frame_size = case.frame_size;
     cfg
 }
+
+/// T.30 FCF octet of PPR (`X011 1101` in transmission order, X bit cleared: T.30 §5.3.6.1.5,
+/// Annex A.4.4), as spandsp's frame log and `telefax::t30::Fcf::Ppr` both write it.
+pub const FCF_PPR: u8 = 0xBC;
+
+/// T.30 FCF octet of CTC (`X100 1000`, Annex A.4.5).
+pub const FCF_CTC: u8 = 0x12;
 
 /// Run one case: build both ends, join them, check everything.
 pub fn run(case: &Case) -> Outcome {
@@ -392,6 +458,8 @@ fn fail(reason: impl Into<String>, detail: &str, audio_s: f64) -> Outcome {
         reason: reason.into(),
         detail: detail.to_string(),
         audio_s,
+        ppr: 0,
+        frames: None,
     }
 }
 
@@ -433,9 +501,30 @@ fn run_inner(case: &Case, pages: &[Bitmap], send_tif: &Path, recv_tif: &Path) ->
     let mut modes = Vec::new();
     let mut samples = 0u64;
     let mut first_end: Option<u64> = None;
+    // ECM: a tap on the sender's line sees its frames and destroys the ones the loss model
+    // picks while they wait in the line's delay (only lossy cases have a delay).
+    let mut tap = case.ecm.then(|| {
+        FrameTap::new(FrameLoss {
+            ecm_p: case.loss,
+            seed: 1 + case.ydpi as u64,
+            ..FrameLoss::default()
+        })
+    });
+    let delay = if case.loss > 0.0 { LINE_DELAY } else { 0 };
+    let mut line: VecDeque<i16> = VecDeque::from(vec![0i16; delay]);
     loop {
         ours.poll_tx(&mut a);
         sp.tx(&mut b);
+        // The sender's direction goes through the tap and the delay line.
+        let sent = if case.we_send { &mut a } else { &mut b };
+        line.extend(sent.iter().copied());
+        if let Some(t) = tap.as_mut() {
+            t.watch(sent);
+            t.damage(&mut line);
+        }
+        for s in sent.iter_mut() {
+            *s = line.pop_front().unwrap_or(0);
+        }
         ours.handle_rx(&b);
         sp.rx(&a);
         samples += BLOCK as u64;
@@ -467,8 +556,30 @@ fn run_inner(case: &Case, pages: &[Bitmap], send_tif: &Path, recv_tif: &Path) ->
     }
     let audio_s = samples as f64 / 8000.0;
     let st = sp.stats();
+    // spandsp logs every T.30 frame: as receiver it sends PPR, as sender it receives them.
+    let ppr = sp.count_frames(FCF_PPR, !case.we_send);
+    // ... and the sender's CTC travels the other way.
+    let ctc = sp.count_frames(FCF_CTC, case.we_send);
+    let frames = tap.as_ref().map(|t| t.stats().clone());
+    if std::env::var("TELEFAX_INTEROP_FRAMES").is_ok() {
+        for f in sp.frame_log() {
+            let parsed = telefax::t30::Frame::parse(&f.bytes);
+            eprintln!(
+                "spandsp {} {}",
+                if f.incoming { "<-" } else { "->" },
+                match parsed {
+                    Ok(fr) => match &fr.payload {
+                        telefax::t30::Payload::Ppr(p) => format!("PPR {:?}", p.requested()),
+                        telefax::t30::Payload::Pps(p) => format!("{p:?}"),
+                        _ => fr.fcf.to_string(),
+                    },
+                    Err(e) => format!("{e}"),
+                }
+            );
+        }
+    }
     let detail = format!(
-        "telefax: {} | spandsp: code {} \"{}\" rate {} {} ecm={} pages_tx {} pages_rx {} bad_rows {} | {:.1} s audio",
+        "telefax: {} | spandsp: code {} \"{}\" rate {} {} ecm={} pages_tx {} pages_rx {} bad_rows {} ecm_retries {} | PPR {} CTC {} | tap: {} | {:.1} s audio",
         match &ours_end {
             None => "no end".to_string(),
             Some(Ok(s)) => format!("ok {s}"),
@@ -482,6 +593,14 @@ fn run_inner(case: &Case, pages: &[Bitmap], send_tif: &Path, recv_tif: &Path) ->
         st.pages_tx,
         st.pages_rx,
         sp.bad_rows_total(),
+        st.ecm_retries,
+        ppr,
+        ctc,
+        frames.as_ref().map_or("-".to_string(), |f| format!(
+            "FCD sent {} (largest {} octets) destroyed {} resent {} (unneeded {}, never {}) missed {}",
+            f.fcd_sent, f.fcd_largest, f.fcd_destroyed, f.fcd_resent, f.fcd_resent_unneeded,
+            f.fcd_never_resent, f.missed
+        )),
         audio_s
     );
     match &ours_end {
@@ -496,7 +615,14 @@ fn run_inner(case: &Case, pages: &[Bitmap], send_tif: &Path, recv_tif: &Path) ->
             audio_s,
         );
     }
-    if st.bit_rate != case.modem.rate() {
+    // After four PPRs for a block the sender may step the rate down with CTC (T.30 Annex
+    // A.4.5): a lossy case may end below the rate it started at.
+    let rate_ok = if case.loss > 0.0 {
+        st.bit_rate > 0 && st.bit_rate <= case.modem.rate()
+    } else {
+        st.bit_rate == case.modem.rate()
+    };
+    if !rate_ok {
         return fail(
             format!("rate {} (want {})", st.bit_rate, case.modem.rate()),
             &detail,
@@ -591,10 +717,70 @@ fn run_inner(case: &Case, pages: &[Bitmap], send_tif: &Path, recv_tif: &Path) ->
             }
         }
     }
+    if case.ecm && !case.we_send {
+        // spandsp's own DCS says which frame size it sends (T.30 Table 2 bit 28): 256 is all
+        // libspandsp 0.0.6 offers (no API selects 64-octet frames).
+        let dcs = sp.frame_log().iter().filter(|f| !f.incoming).find_map(|f| {
+            match telefax::t30::Frame::parse(&f.bytes).ok()?.payload {
+                telefax::t30::Payload::Capabilities(c) if f.fcf() == Some(0x82) => Some(c),
+                _ => None,
+            }
+        });
+        match dcs.map(|c| c.frame_size()) {
+            Some(Some(256)) => {}
+            other => {
+                return fail(
+                    format!("spandsp's DCS frame size {other:?}"),
+                    &detail,
+                    audio_s,
+                )
+            }
+        }
+    }
+    if let Some(f) = &frames {
+        // Frames on the line have the size the sender chose (T.30 Annex A.3.3): ours as
+        // configured, spandsp's always 256.
+        let want = if case.we_send { case.frame_size } else { 256 };
+        if f.fcd_largest != usize::from(want) {
+            return fail(
+                format!(
+                    "FCD frames of {} octets on the line (want {want})",
+                    f.fcd_largest
+                ),
+                &detail,
+                audio_s,
+            );
+        }
+        if case.loss > 0.0 {
+            if f.fcd_destroyed == 0 {
+                return fail("the line destroyed no frame", &detail, audio_s);
+            }
+            if ppr == 0 {
+                return fail("no PPR in spandsp's frame log", &detail, audio_s);
+            }
+            // Half the frames lost: a block needs more than four PPRs, so CTC must come.
+            if case.loss >= 0.5 && ctc == 0 {
+                return fail("no CTC in spandsp's frame log", &detail, audio_s);
+            }
+            // Exactly the destroyed frames were sent again, once each.
+            if f.fcd_resent != f.fcd_destroyed
+                || f.fcd_resent_unneeded != 0
+                || f.fcd_never_resent != 0
+            {
+                return fail(
+                    "retransmitted frames differ from the destroyed ones",
+                    &detail,
+                    audio_s,
+                );
+            }
+        }
+    }
     Outcome {
         pass: true,
         reason: String::new(),
         detail,
         audio_s,
+        ppr,
+        frames,
     }
 }

@@ -13,6 +13,11 @@
 //! the frequency offset is `arg(sum y_k^M conj(y_{k-L}^M)) / (M L)` and the complex channel
 //! gain `g` satisfies `g^M = mean(y_k^M e^{-j M w k}) / ((A^M + B^M) / 2)`. The equalizer
 //! starts as the single tap `1/g`; the carrier loop starts at the estimated frequency.
+//!
+//! Short training ([`RxEngine::arm_short`]): the detector reacts faster, the acquisition
+//! averages fewer symbols and, when the equalizer was trained before, it runs on the
+//! equalizer's output with the frequency already known, and scales the kept taps by `1/g`
+//! instead of replacing them; the clock-rate estimate is kept too.
 
 use super::carrier::CarrierLoop;
 use super::detect::{AlternationDetector, DetectorConfig};
@@ -89,6 +94,12 @@ pub struct RxEngine {
     last_q: Complex32,
     mse: f32,
     eq_mu: f32,
+    short: bool,
+    keep: bool,
+    skip: usize,
+    /// Adapt the equalizer on every `eq_every`-th symbol only (1: every symbol).
+    eq_every: u32,
+    eq_phase: u32,
 }
 
 /// Input-power averaging coefficient per sample (about 8 ms).
@@ -118,6 +129,11 @@ impl RxEngine {
             last_q: Complex32::ZERO,
             mse: 0.0,
             eq_mu: 0.05,
+            short: false,
+            keep: false,
+            skip: 0,
+            eq_every: 1,
+            eq_phase: 0,
         };
         e.restart();
         e
@@ -138,16 +154,37 @@ impl RxEngine {
     /// Search for a new training, keeping the front end running (for after a failed or
     /// finished reception while the line stays busy).
     pub fn restart(&mut self) {
-        self.det.reset();
+        self.short = false;
+        self.keep = false;
+        self.det = AlternationDetector::new(self.cfg.detector);
         self.state = State::Search;
         self.est_n = 0;
         self.est_f = Complex32::ZERO;
         self.low_run = 0;
         self.mse = 0.0;
         self.fe.set_timing_gains(0.08, 0.001);
-        self.fe.reset_timing_rate();
         self.carrier.set_gains(0.05, 0.002);
         self.eq_mu = 0.05;
+        self.eq_every = 1;
+    }
+
+    /// Expect a short training next (call after [`RxEngine::restart`]): a detector twice as
+    /// fast, acquisition over a third of the symbols and, with `keep_equalizer`, the
+    /// equalizer taps, carrier frequency and clock rate learnt so far are kept (only gain and
+    /// phase are re-estimated, on the equalizer output).
+    pub fn arm_short(&mut self, keep_equalizer: bool) {
+        self.short = true;
+        self.keep = keep_equalizer;
+        let mut d = self.cfg.detector;
+        d.alpha = (d.alpha * 2.0).min(0.5);
+        d.hold_symbols = (d.hold_symbols / 2).max(2);
+        self.det = AlternationDetector::new(d);
+        if keep_equalizer {
+            // Hold the clock-rate estimate while searching.
+            self.fe.set_timing_gains(0.08, 0.0);
+        } else {
+            self.fe.reset_timing_rate();
+        }
     }
 
     /// Switch the loops to their slow, low-jitter settings for data (after training).
@@ -160,6 +197,13 @@ impl RxEngine {
     /// data).
     pub fn set_eq_mu(&mut self, mu: f32) {
         self.eq_mu = mu;
+    }
+
+    /// Adapt the equalizer on every `n`-th symbol only (1, the default after a restart: every
+    /// symbol). Once the equalizer has converged the channel hardly changes during a page,
+    /// so updating on every second symbol tracks it as well at half the cost.
+    pub fn set_eq_update_interval(&mut self, n: u32) {
+        self.eq_every = n.max(1);
     }
 
     /// Rotate the decision frame by `phase` radians (resolving a known ambiguity).
@@ -220,7 +264,16 @@ impl RxEngine {
         match self.state {
             State::Search => {
                 if self.det.push(h) && self.in_pwr > self.min_pwr {
+                    if !self.short {
+                        self.fe.reset_timing_rate();
+                    }
                     self.state = State::Estimate;
+                    // On the equalizer's output, wait until it is formed from the signal.
+                    self.skip = if self.keep {
+                        self.eq.delay_symbols()
+                    } else {
+                        0
+                    };
                     self.ref_pwr = self.in_pwr;
                     self.est_n = 0;
                     self.est_f = Complex32::ZERO;
@@ -230,7 +283,12 @@ impl RxEngine {
             }
             State::Estimate => {
                 if h.on_time {
-                    self.estimate(h.value);
+                    if self.skip > 0 {
+                        self.skip -= 1;
+                    } else {
+                        let y = if self.keep { self.eq.output() } else { h.value };
+                        self.estimate(y);
+                    }
                 }
                 Step::Idle
             }
@@ -255,12 +313,21 @@ impl RxEngine {
         }
         self.est[n] = ym;
         self.est_n += 1;
-        let total = self.cfg.est_symbols.clamp(4, MAX_EST_SYMBOLS);
+        let total = if self.short {
+            self.cfg.est_symbols / 3
+        } else {
+            self.cfg.est_symbols
+        }
+        .clamp(4, MAX_EST_SYMBOLS);
         if self.est_n < total {
             return;
         }
         let m = self.cfg.est_power.max(1) as f32;
-        let w = self.est_f.arg() / (m * lag as f32);
+        let w = if self.keep {
+            self.carrier.omega()
+        } else {
+            self.est_f.arg() / (m * lag as f32)
+        };
         let mut g = Complex32::ZERO;
         for (k, v) in self.est[..total].iter().enumerate() {
             g += *v * Complex32::from_polar(1.0, -m * w * (k as f32 - (total - 1) as f32));
@@ -286,9 +353,16 @@ impl RxEngine {
             return;
         }
         let inv = g.conj().scale(1.0 / g.norm_sqr());
-        self.eq.init_single(inv);
-        let d = self.eq.delay_symbols() as f32;
-        self.carrier.set(w * (1.0 - d), w);
+        if self.keep {
+            // The estimate was made on the equalizer's output: the next output is one
+            // symbol after the reference.
+            self.eq.scale(inv);
+            self.carrier.set(w, w);
+        } else {
+            self.eq.init_single(inv);
+            let d = self.eq.delay_symbols() as f32;
+            self.carrier.set(w * (1.0 - d), w);
+        }
         self.mse = 0.0;
         self.fe.set_timing_gains(0.03, 0.0003);
         self.state = State::Track;
@@ -300,8 +374,12 @@ impl RxEngine {
         let q = self.last_q;
         let e = d - q;
         self.mse += (e.norm_sqr() - self.mse) * (1.0 / 64.0);
-        let step = self.eq_mu / (self.eq.len() as f32 * (self.fe.power() + 1e-20));
-        self.eq.update(self.carrier.rerotate(e), step);
+        self.eq_phase += 1;
+        if self.eq_phase >= self.eq_every {
+            self.eq_phase = 0;
+            let step = self.eq_mu / (self.eq.len() as f32 * (self.fe.power() + 1e-20));
+            self.eq.update(self.carrier.rerotate(e), step);
+        }
         self.carrier.update(q, d);
     }
 }

@@ -5,7 +5,7 @@
 //! decision-directed (V.27ter, V.29 and V.17 all leave the equalizer design to the
 //! implementer; their training sequences exist for it).
 
-use super::simd::{cdot, padded};
+use super::simd::{cdot, cmac_conj, padded};
 use super::Complex32;
 
 /// T/2 fractionally spaced equalizer (see the module docs).
@@ -63,6 +63,15 @@ impl Equalizer {
         self.w_im[c] = w.im;
     }
 
+    /// Multiply every tap by `c` (a gain and phase correction of the whole equalizer).
+    pub fn scale(&mut self, c: Complex32) {
+        for (r, i) in self.w_re.iter_mut().zip(self.w_im.iter_mut()) {
+            let (a, b) = (*r, *i);
+            *r = a * c.re - b * c.im;
+            *i = a * c.im + b * c.re;
+        }
+    }
+
     /// Clear the input history (taps unchanged).
     pub fn reset_history(&mut self) {
         self.x_re.iter_mut().for_each(|x| *x = 0.0);
@@ -99,11 +108,7 @@ impl Equalizer {
         let (er, ei) = (err.re * step, err.im * step);
         let xr = &self.x_re[self.pos..self.pos + n];
         let xi = &self.x_im[self.pos..self.pos + n];
-        let (wr, wi) = (&mut self.w_re[..n], &mut self.w_im[..n]);
-        for j in 0..n {
-            wr[j] += er * xr[j] + ei * xi[j];
-            wi[j] += ei * xr[j] - er * xi[j];
-        }
+        cmac_conj(&mut self.w_re[..n], &mut self.w_im[..n], xr, xi, er, ei);
     }
 
     /// Sum of squared tap magnitudes (for diagnostics and divergence checks).

@@ -1,9 +1,12 @@
 //! The receive front end: 8 kHz real samples to matched-filtered complex baseband at two
 //! samples per symbol (T/2), with Gardner symbol-timing recovery.
 //!
-//! The input is mixed down with an exact carrier table, then a polyphase root-raised-cosine
-//! matched filter is evaluated directly at the wanted (fractional) sampling instants, so no
-//! separate interpolator is needed and only two filter outputs per symbol are computed.
+//! The matched filter is moved up to the carrier: for each of its fractional delays the
+//! polyphase root-raised-cosine taps are multiplied by the carrier, so the real input is only
+//! stored per sample, the filter is evaluated directly at the wanted (fractional) sampling
+//! instants (no separate interpolator, two outputs per symbol), and each output is brought
+//! to baseband by one multiplication with an exact carrier table. This equals mixing down
+//! and then filtering.
 //! Gardner's timing-error detector (on the T/2 stream, normalised by the signal power)
 //! drives a second-order loop, so a constant sample-clock offset (±100 ppm and beyond) is
 //! tracked without a lag.
@@ -28,10 +31,14 @@ pub struct HalfSymbol {
 #[derive(Debug, Clone)]
 pub struct RxFrontEnd {
     carrier: CarrierTable,
+    /// Carrier-table index of `next_i`.
+    c_idx: usize,
     k: usize,
-    mf: Vec<f32>,
-    buf_re: Vec<f32>,
-    buf_im: Vec<f32>,
+    /// Passband matched filter per phase: real and imaginary taps.
+    mf_re: Vec<f32>,
+    mf_im: Vec<f32>,
+    /// The real input, written twice so that any window is contiguous.
+    buf: Vec<f32>,
     w: usize,
     n: u64,
     next_i: u64,
@@ -54,23 +61,31 @@ impl RxFrontEnd {
         // Window of 2K samples, K rounded so that 2K is a multiple of the SIMD lanes.
         let k = padded(2 * (half_span * sps).ceil() as usize) / 2;
         let len = 2 * k;
-        let mut mf = vec![0f32; (PHASES + 1) * len];
+        let mut mf_re = vec![0f32; (PHASES + 1) * len];
+        let mut mf_im = vec![0f32; (PHASES + 1) * len];
         // Normalise so that a unit symbol gives a unit peak output (tx RRC * rx RRC = RC).
         let scale = 1.0 / sps;
+        let wc = 2.0 * std::f64::consts::PI * f64::from(carrier_hz) / 8000.0;
         for p in 0..=PHASES {
             let mu = p as f64 / PHASES as f64;
             for j in 0..len {
                 let t = (mu + k as f64 - 1.0 - j as f64) / sps;
-                mf[p * len + j] = (rrc(t, beta) * scale) as f32;
+                let h = rrc(t, beta) * scale;
+                // Sample j of the window is (j + 1 - K) samples after the output's base
+                // index; mixing it down multiplies by e^{-j wc (j + 1 - K)} relative to there.
+                let ph = -wc * (j as f64 + 1.0 - k as f64);
+                mf_re[p * len + j] = (h * ph.cos()) as f32;
+                mf_im[p * len + j] = (h * ph.sin()) as f32;
             }
         }
         let half = sps / 2.0;
         RxFrontEnd {
             carrier: CarrierTable::new(carrier_hz),
+            c_idx: 0,
             k,
-            mf,
-            buf_re: vec![0.0; 2 * len],
-            buf_im: vec![0.0; 2 * len],
+            mf_re,
+            mf_im,
+            buf: vec![0.0; 2 * len],
             w: 0,
             n: 0,
             next_i: 0,
@@ -88,9 +103,8 @@ impl RxFrontEnd {
 
     /// Forget the signal (keeps the design).
     pub fn reset(&mut self) {
-        self.carrier.reset();
-        self.buf_re.iter_mut().for_each(|x| *x = 0.0);
-        self.buf_im.iter_mut().for_each(|x| *x = 0.0);
+        self.c_idx = 0;
+        self.buf.iter_mut().for_each(|x| *x = 0.0);
         self.w = 0;
         self.n = 0;
         self.next_i = 0;
@@ -128,14 +142,10 @@ impl RxFrontEnd {
     /// sample, since every baud rate used is below 4000).
     #[inline]
     pub fn push(&mut self, x: f32) -> Option<HalfSymbol> {
-        let (c, s) = self.carrier.advance();
         let len = 2 * self.k;
         let w = self.w;
-        let (re, im) = (x * c, -x * s);
-        self.buf_re[w] = re;
-        self.buf_re[w + len] = re;
-        self.buf_im[w] = im;
-        self.buf_im[w + len] = im;
+        self.buf[w] = x;
+        self.buf[w + len] = x;
         self.w = if w + 1 == len { 0 } else { w + 1 };
         let n = self.n;
         self.n += 1;
@@ -145,11 +155,14 @@ impl RxFrontEnd {
         // Window b[next_i-K+1 ..= next_i+K] is the whole buffer, oldest at self.w.
         // mu is in [0, 1): truncation is the rounding here, without a libm call.
         let p = (self.mu * PHASES as f64 + 0.5) as usize;
-        let taps = &self.mf[p * len..(p + 1) * len];
-        let br = &self.buf_re[self.w..self.w + len];
-        let bi = &self.buf_im[self.w..self.w + len];
-        let (yr, yi) = dot_pair(taps, br, bi);
-        let y = Complex32::new(yr, yi);
+        let (tr, ti) = (
+            &self.mf_re[p * len..(p + 1) * len],
+            &self.mf_im[p * len..(p + 1) * len],
+        );
+        let (yr, yi) = dot_pair(&self.buf[self.w..self.w + len], tr, ti);
+        // Down to baseband: multiply by e^{-j wc next_i}.
+        let (c, s) = self.carrier.at(self.c_idx);
+        let y = Complex32::new(yr * c + yi * s, yi * c - yr * s);
         let on_time = self.on_time;
         let mut step = self.half + self.rate;
         if on_time {
@@ -168,8 +181,13 @@ impl RxFrontEnd {
         let f = self.mu as u64; // mu > 0: truncation is floor
         self.next_i += f;
         self.mu -= f as f64;
+        self.c_idx += f as usize;
         if self.next_i + (self.k as u64) < self.n {
             self.next_i = self.n - self.k as u64;
+            self.c_idx = (self.next_i % self.carrier.period() as u64) as usize;
+        }
+        while self.c_idx >= self.carrier.period() {
+            self.c_idx -= self.carrier.period();
         }
         Some(HalfSymbol { value: y, on_time })
     }

@@ -70,6 +70,17 @@ impl CarrierTable {
     pub fn reset(&mut self) {
         self.idx = 0;
     }
+
+    /// Samples in one period of the table.
+    pub fn period(&self) -> usize {
+        self.cos.len()
+    }
+
+    /// `(cos, sin)` of the carrier phase at sample `i` of the period (`i < period`).
+    #[inline]
+    pub fn at(&self, i: usize) -> (f32, f32) {
+        (self.cos[i], self.sin[i])
+    }
 }
 
 /// Transmit pulse shaping and modulation: complex symbols at the baud rate in, 8 kHz real

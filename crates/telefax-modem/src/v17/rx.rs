@@ -15,12 +15,17 @@ use tracing::debug;
 
 /// Equalizer length in T/2 taps.
 const EQ_TAPS: usize = 32;
+/// Equalizer delay-line ring length: two T/2 samples longer than the equalizer, so that the
+/// previous symbol's input is still whole when its delayed update is applied.
+const DL: usize = EQ_TAPS + 2;
 /// Position of the initial centre tap.
 const EQ_CENTRE: usize = EQ_TAPS / 2;
 /// Fractional phases of the interpolating matched filter.
 const PHASES: usize = 64;
 /// Taps of the interpolating matched filter (8 kHz samples).
 const ITAPS: usize = 20;
+// The dot products run four taps at a time.
+const _: () = assert!(ITAPS % 4 == 0 && EQ_TAPS % 4 == 0);
 /// Baseband ring length (power of two).
 const RING: usize = 32;
 /// Samples per carrier period table (1800/8000 = 9/40).
@@ -39,6 +44,10 @@ const MIN_ALTERNATIONS: u32 = 24;
 const BOUNDARY_WINDOW: usize = 17;
 /// Segment 4 symbols after which a short training is checked against a long one.
 const LONG_CHECK_SYMBOLS: u32 = 8;
+/// Data-mode carrier loop gain, phase term.
+const DATA_ALPHA: f32 = 0.02;
+/// Data-mode carrier loop gain, frequency term.
+const DATA_BETA: f32 = 0.00005;
 /// |A|² of the training states.
 const TRAIN_POWER: f32 = 40.0;
 
@@ -104,6 +113,9 @@ const GRID_N: usize = (2.0 * GRID_HALF * GRID_SCALE) as usize;
 
 /// The nearest point of each subset to a grid cell (labels).
 type Cell = [u8; 8];
+
+/// The four-bit values bit-reversed.
+const REVERSE4: [u8; 16] = [0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15];
 
 /// Nearest point of each subset for every grid cell, built once per process and rate.
 fn subset_grid(rate: V17Rate) -> &'static [Cell] {
@@ -208,6 +220,7 @@ struct Core {
     short: bool,
     eq_trained: bool,
     // Front end.
+    /// e^{-jωn} over one period of 40 samples, entry `n + 1` holding sample `n`'s.
     mix: [C; MIX_LEN],
     mix_pos: usize,
     /// Received samples, newest first (written twice so any window is contiguous).
@@ -242,9 +255,14 @@ struct Core {
     gain_acc: f32,
     eq_re: [f32; EQ_TAPS],
     eq_im: [f32; EQ_TAPS],
-    dl_re: [f32; 2 * EQ_TAPS],
-    dl_im: [f32; 2 * EQ_TAPS],
+    dl_re: [f32; 2 * DL],
+    dl_im: [f32; 2 * DL],
     dpos: usize,
+    /// Data mode: the LMS update of the previous symbol (step-scaled error in the equalizer's
+    /// frame, and where its input starts in the delay line), applied after the next output.
+    delayed: Option<(C, usize)>,
+    /// Data mode: the previous symbol's carrier phase error, applied after the next output.
+    delayed_phase: Option<f32>,
     // Carrier loop.
     /// Carrier phase correction as a unit phasor (cos θ, sin θ).
     rot: C,
@@ -290,6 +308,8 @@ impl Core {
             let ph = -core::f32::consts::TAU * CARRIER_HZ * n as f32 / SAMPLE_RATE;
             *m = C::new(ph.cos(), ph.sin());
         }
+        // Stored one place on: entry `mix_pos` is the phasor of the sample before it.
+        mix.rotate_right(1);
         // y(n - μ) = e^{-jωn} Σ_k x[n-k]·h(k - μ)·e^{jωk}: filtering the real input with
         // the band-pass filter h·e^{jωk} and then mixing one output sample equals mixing every
         // input sample and low-pass filtering (V.17 §3.1 carrier, matched RRC pulse).
@@ -340,9 +360,11 @@ impl Core {
             gain_acc: 0.0,
             eq_re: [0.0; EQ_TAPS],
             eq_im: [0.0; EQ_TAPS],
-            dl_re: [0.0; 2 * EQ_TAPS],
-            dl_im: [0.0; 2 * EQ_TAPS],
+            dl_re: [0.0; 2 * DL],
+            dl_im: [0.0; 2 * DL],
             dpos: 0,
+            delayed: None,
+            delayed_phase: None,
             rot: C::new(1.0, 0.0),
             freq: 0.0,
             state: State::Idle,
@@ -424,8 +446,9 @@ impl Core {
         self.eq_re = [0.0; EQ_TAPS];
         self.eq_im = [0.0; EQ_TAPS];
         self.eq_re[EQ_CENTRE] = 1.0;
-        self.dl_re = [0.0; 2 * EQ_TAPS];
-        self.dl_im = [0.0; 2 * EQ_TAPS];
+        self.dl_re = [0.0; 2 * DL];
+        self.dl_im = [0.0; 2 * DL];
+        self.delayed = None;
         self.timing_int = 0.0;
         self.eq_trained = false;
     }
@@ -434,6 +457,8 @@ impl Core {
         self.drop_level = 0.0;
         self.state = State::Idle;
         self.carrier = false;
+        self.delayed = None;
+        self.delayed_phase = None;
     }
 
     fn start_seg1(&mut self) {
@@ -454,14 +479,14 @@ impl Core {
     #[inline]
     fn push_dl(&mut self, v: C) {
         self.dpos = if self.dpos == 0 {
-            EQ_TAPS - 1
+            DL - 1
         } else {
             self.dpos - 1
         };
         self.dl_re[self.dpos] = v.re;
-        self.dl_re[self.dpos + EQ_TAPS] = v.re;
+        self.dl_re[self.dpos + DL] = v.re;
         self.dl_im[self.dpos] = v.im;
-        self.dl_im[self.dpos + EQ_TAPS] = v.im;
+        self.dl_im[self.dpos + DL] = v.im;
     }
 
     #[inline]
@@ -472,61 +497,80 @@ impl Core {
         ) else {
             return C::default();
         };
-        C::new(
-            dot(&self.eq_re, xr) - dot(&self.eq_im, xi),
-            dot(&self.eq_re, xi) + dot(&self.eq_im, xr),
-        )
+        let (re, im) = cdot(&self.eq_re, &self.eq_im, xr, xi);
+        C::new(re, im)
     }
 
     /// LMS update with error `e` (in the de-rotated frame) and step `mu`.
     #[inline]
     fn adapt(&mut self, e: C, mu: f32) {
-        let er = e.mul(self.rot).scale(mu);
+        self.adapt_at(e.mul(self.rot).scale(mu), self.dpos);
+    }
+
+    /// LMS update `w += er·conj(x)` with the input `x` starting at `pos` of the delay line.
+    #[inline]
+    fn adapt_at(&mut self, er: C, pos: usize) {
         let (Some(xr), Some(xi)) = (
-            window::<EQ_TAPS>(&self.dl_re, self.dpos),
-            window::<EQ_TAPS>(&self.dl_im, self.dpos),
+            window::<EQ_TAPS>(&self.dl_re, pos),
+            window::<EQ_TAPS>(&self.dl_im, pos),
         ) else {
             return;
         };
-        // w += er * conj(x)
-        for i in 0..EQ_TAPS {
-            self.eq_re[i] += er.re * xr[i] + er.im * xi[i];
-            self.eq_im[i] += er.im * xr[i] - er.re * xi[i];
+        // w += er * conj(x): two plain element-wise loops, which LLVM vectorises.
+        for ((w, &r), &i) in self.eq_re.iter_mut().zip(xr).zip(xi) {
+            *w += er.re * r + er.im * i;
+        }
+        for ((w, &r), &i) in self.eq_im.iter_mut().zip(xr).zip(xi) {
+            *w += er.im * r - er.re * i;
         }
     }
 
     #[inline]
     fn track_carrier(&mut self, z: C, target: C, alpha: f32, beta: f32) {
-        // Phase error weighted by amplitude: Im(z·conj(t)) / mean power.
-        let err = (z.im * target.re - z.re * target.im) * self.inv_power;
+        let err = self.phase_error(z, target);
+        self.steer(err, alpha, beta);
+    }
+
+    /// Phase error of `z` against the decision `target`, weighted by amplitude:
+    /// Im(z·conj(t)) / mean power.
+    #[inline]
+    fn phase_error(&self, z: C, target: C) -> f32 {
+        (z.im * target.re - z.re * target.im) * self.inv_power
+    }
+
+    /// One step of the second-order carrier loop on the phase error `err`.
+    #[inline]
+    fn steer(&mut self, err: f32, alpha: f32, beta: f32) {
         self.freq += beta * err;
         let d = (alpha * err + self.freq).clamp(-0.5, 0.5);
-        // Rotate by d (small-angle series), then renormalise.
+        // Rotate by d (small-angle series) and renormalise with a Newton step on the
+        // present magnitude (computed from `rot` alone, off the loop's critical path).
+        let g = 1.5 - 0.5 * self.rot.norm();
         let d2 = d * d;
-        let r = self.rot.mul(C::new(1.0 - 0.5 * d2, d * (1.0 - d2 / 6.0)));
-        let g = 1.5 - 0.5 * r.norm();
-        self.rot = r.scale(g);
+        let q = C::new(1.0 - 0.5 * d2, d * (1.0 - d2 * (1.0 / 6.0))).scale(g);
+        self.rot = self.rot.mul(q);
     }
 
     /// Best point of each subset for the received `z` (spec units), for the Viterbi decoder.
     #[inline]
-    fn subset_metrics(&self, z: C) -> [(f32, u8); 8] {
-        let cx = ((z.re + GRID_HALF) * GRID_SCALE).clamp(0.0, (GRID_N - 1) as f32) as usize;
-        let cy = ((z.im + GRID_HALF) * GRID_SCALE).clamp(0.0, (GRID_N - 1) as f32) as usize;
-        let cell = &self.grid[cy * GRID_N + cx];
-        let mut best = [(0.0f32, 0u8); 8];
-        for (b, &label) in best.iter_mut().zip(cell) {
+    fn subset_metrics(&self, z: C) -> ([f32; 8], [u8; 8]) {
+        // Through i32 (one conversion instruction; NaN gives 0), then clamped.
+        let cell_of = |v: f32| (((v + GRID_HALF) * GRID_SCALE) as i32).clamp(0, GRID_N as i32 - 1);
+        let (cx, cy) = (cell_of(z.re) as usize, cell_of(z.im) as usize);
+        let cell = self.grid.get(cy * GRID_N + cx).copied().unwrap_or_default();
+        let mut d = [0.0f32; 8];
+        for (d, &label) in d.iter_mut().zip(&cell) {
             let (x, y) = self.points[label as usize & 127];
             let dx = z.re - x;
             let dy = z.im - y;
-            *b = (dx * dx + dy * dy, label);
+            *d = dx * dx + dy * dy;
         }
-        best
+        (d, cell)
     }
 
-    fn decode<K: RxSink + ?Sized>(&mut self, best: &[(f32, u8); 8], sink: &mut K) {
+    fn decode<K: RxSink + ?Sized>(&mut self, dist: &[f32; 8], labels: &[u8; 8], sink: &mut K) {
         let mut out = [0u8; CHUNK];
-        let n = self.viterbi.step(best, &mut out);
+        let n = self.viterbi.step(dist, labels, &mut out);
         for &l in &out[..n] {
             self.emit(l, sink);
         }
@@ -536,22 +580,19 @@ impl Core {
         let y12 = (label >> 1) & 3;
         let q = diff_decode(self.diff_prev, y12);
         self.diff_prev = y12;
-        let nb = self.rate.bits_per_symbol();
-        let deliver = self.skip == 0;
+        let nb = self.rate.bits_per_symbol() as u32;
+        // The line bits in sending order, the first in bit nb-1 (V.17 §3.3: Q1, Q2, then
+        // Y3..Y6 of the label).
+        // Y3 goes first: the nb - 2 label bits from Y3 up, bit-reversed below Q1 Q2.
+        let extra = nb - 2;
+        let ys = u32::from(REVERSE4[usize::from((label >> 3) & 15)]) >> (4 - extra);
+        let word = (u32::from(q & 1) << 1 | u32::from((q >> 1) & 1)) << extra | ys;
+        let data = self.descr.descramble_word(word, nb);
         if self.skip > 0 {
             self.skip -= 1;
+            return;
         }
-        for k in 0..nb {
-            let line = if k < 2 {
-                (q >> k) & 1
-            } else {
-                (label >> (k + 1)) & 1
-            };
-            let b = self.descr.descramble(line);
-            if deliver {
-                sink.put_bit(b);
-            }
-        }
+        sink.put_bits(data, nb);
     }
 
     fn carrier_down<K: RxSink + ?Sized>(&mut self, sink: &mut K) {
@@ -577,7 +618,17 @@ impl Core {
     /// One symbol-spaced sample `y` (already gain-scaled, before the equalizer).
     fn symbol<K: RxSink + ?Sized>(&mut self, sink: &mut K) {
         let raw = self.equalize();
+        // Delayed LMS: the previous symbol's update goes in after this output, off the
+        // output → decision → update → output chain (the one-symbol delay costs nothing at
+        // data-mode step sizes).
+        if let Some((er, pos)) = self.delayed.take() {
+            self.adapt_at(er, pos);
+        }
         let z = raw.mul_conj(self.rot);
+        // Likewise the carrier loop: one symbol of delay, off the z → decision → phase chain.
+        if let Some(err) = self.delayed_phase.take() {
+            self.steer(err, DATA_ALPHA, DATA_BETA);
+        }
         match self.state {
             State::Idle | State::Failed => {}
             State::Seg1 => self.seg1(z),
@@ -728,50 +779,32 @@ impl Core {
         self.err_acc = self.err_acc * 0.98 + e.norm();
         self.ref_acc = self.ref_acc * 0.98 + target.norm();
         if stage == Stage::Seg4 {
-            let best = self.subset_metrics(z);
-            self.decode(&best, sink);
+            let (dist, labels) = self.subset_metrics(z);
+            self.decode(&dist, &labels, sink);
         }
     }
 
     fn data<K: RxSink + ?Sized>(&mut self, z: C, sink: &mut K) {
-        let best = self.subset_metrics(z);
-        let m01 = if best[1].0 < best[0].0 {
-            best[1]
-        } else {
-            best[0]
-        };
-        let m23 = if best[3].0 < best[2].0 {
-            best[3]
-        } else {
-            best[2]
-        };
-        let m45 = if best[5].0 < best[4].0 {
-            best[5]
-        } else {
-            best[4]
-        };
-        let m67 = if best[7].0 < best[6].0 {
-            best[7]
-        } else {
-            best[6]
-        };
-        let m03 = if m23.0 < m01.0 { m23 } else { m01 };
-        let m47 = if m67.0 < m45.0 { m67 } else { m45 };
-        let h = if m47.0 < m03.0 { m47 } else { m03 };
-        let p = self.points[h.1 as usize & 127];
+        let (dist, labels) = self.subset_metrics(z);
+        // Hard decision: the nearest of the eight subset points (same tie order as a
+        // pairwise tree: the lower subset wins).
+        let pick = |a: usize, b: usize| if dist[b] < dist[a] { b } else { a };
+        let (m01, m23, m45, m67) = (pick(0, 1), pick(2, 3), pick(4, 5), pick(6, 7));
+        let h = pick(pick(m01, m23), pick(m45, m67));
+        let p = self.points[labels[h] as usize & 127];
         let target = C::new(p.0, p.1);
         let e = target.sub(z);
         // Data-mode tracking: the equalizer adapts on every other symbol (half the cost, and
         // plenty for line drift).
         self.adapt_toggle = !self.adapt_toggle;
         if self.adapt_toggle {
-            self.adapt(e, 0.04 / (EQ_TAPS as f32 * TRAIN_POWER));
+            let mu = 0.04 / (EQ_TAPS as f32 * TRAIN_POWER);
+            self.delayed = Some((e.mul(self.rot).scale(mu), self.dpos));
         }
-        self.track_carrier(z, target, 0.02, 0.00005);
+        self.delayed_phase = Some(self.phase_error(z, target));
         self.err_acc = self.err_acc * 0.998 + e.norm();
-
         self.ref_acc = self.ref_acc * 0.998 + target.norm();
-        self.decode(&best, sink);
+        self.decode(&dist, &labels, sink);
     }
 
     fn process<K: RxSink + ?Sized>(&mut self, x: i16, sink: &mut K) {
@@ -826,12 +859,12 @@ impl Core {
         let mut fast = self.fast_power;
         let mut drop = self.drop_count;
         let mut t = self.t_next;
-        let mut mp = self.mix_pos;
         let mut rp = self.rpos;
         let off_level = self.off_level;
         let mut drop_level = self.drop_level;
         let mut used = 0;
         let mut ended = false;
+        let mut mp = self.mix_pos;
         for &x in samples {
             used += 1;
             let xf = x as f32;
@@ -842,14 +875,17 @@ impl Core {
                 ended = true;
                 break;
             }
-            mp = if mp + 1 == MIX_LEN { 0 } else { mp + 1 };
-            rp = if rp == 0 { RING - 1 } else { rp - 1 };
+            mp += 1;
+            rp = rp.wrapping_sub(1) & (RING - 1);
             self.ring[rp] = xf;
             self.ring[rp + RING] = xf;
             t -= 1.0;
             if t <= 0.0 {
                 self.power = power;
                 self.t_next = t;
+                // Two samples at most pass between T/2 samples (the step stays near 5/3):
+                // one subtraction keeps the index in range.
+                mp = if mp >= MIX_LEN { mp - MIX_LEN } else { mp };
                 self.mix_pos = mp;
                 self.rpos = rp;
                 self.half_symbol(sink);
@@ -857,11 +893,11 @@ impl Core {
                 drop_level = self.drop_level;
             }
         }
+        self.mix_pos = mp % MIX_LEN;
         self.power = power;
         self.fast_power = fast;
         self.drop_count = drop;
         self.t_next = t;
-        self.mix_pos = mp;
         self.rpos = rp;
         if ended {
             self.carrier_down(sink);
@@ -873,17 +909,15 @@ impl Core {
     /// the timing loop and, at symbol phase, the symbol processing.
     fn half_symbol<K: RxSink + ?Sized>(&mut self, sink: &mut K) {
         let mu = -self.t_next;
-        let p = ((mu * PHASES as f32) as usize).min(PHASES - 1);
+        let p = ((mu * PHASES as f32) as i32).clamp(0, PHASES as i32 - 1) as usize;
         let Some(w) = window::<ITAPS>(&self.ring, self.rpos) else {
             return;
         };
-        let s = C::new(dot(&self.interp_re[p], w), dot(&self.interp_im[p], w));
-        // e^{-jωn} of the newest sample (the mixer index has already moved past it).
-        let m = self.mix[if self.mix_pos == 0 {
-            MIX_LEN - 1
-        } else {
-            self.mix_pos - 1
-        }];
+        let (sr, si) = rdot(&self.interp_re[p], &self.interp_im[p], w);
+        let s = C::new(sr, si);
+        // e^{-jωn} of the newest sample (the mixer index has already moved past it; the
+        // table is stored one place on).
+        let m = self.mix.get(self.mix_pos).copied().unwrap_or_default();
         let C { re, im } = s.mul(m);
         let y = C::new(re * self.gain, im * self.gain);
         self.mid_phase = !self.mid_phase;
@@ -935,22 +969,55 @@ impl Core {
     }
 }
 
-/// Dot product, written in four independent lanes so that it vectorises.
-#[inline]
-fn dot<const N: usize>(a: &[f32; N], b: &[f32; N]) -> f32 {
-    let mut acc = [0.0f32; 4];
-    let mut i = 0;
-    while i + 4 <= N {
+/// Sum of four lanes.
+#[inline(always)]
+fn hsum(a: [f32; 4]) -> f32 {
+    (a[0] + a[1]) + (a[2] + a[3])
+}
+
+/// Sum of the lanes of each accumulator, after a `black_box`: seen through, the final sums
+/// make LLVM's SLP vectoriser regroup the lanes into shuffled pairs inside the loops that fill
+/// the accumulators; hidden, the loops stay one multiply and one add per four taps.
+#[inline(always)]
+fn lane_sums<const M: usize>(acc: [[f32; 4]; M]) -> [f32; M] {
+    let acc = std::hint::black_box(acc);
+    let mut out = [0.0f32; M];
+    for (o, a) in out.iter_mut().zip(&acc) {
+        *o = hsum(*a);
+    }
+    out
+}
+
+/// Dot products of the real `x` with the complex taps `hr + j·hi` in one pass (`N` a
+/// multiple of 4).
+#[inline(always)]
+fn rdot<const N: usize>(hr: &[f32; N], hi: &[f32; N], x: &[f32; N]) -> (f32, f32) {
+    let mut acc = [[0.0f32; 4]; 2];
+    for c in (0..N / 4).map(|c| 4 * c) {
         for k in 0..4 {
-            acc[k] += a[i + k] * b[i + k];
+            acc[0][k] += hr[c + k] * x[c + k];
+            acc[1][k] += hi[c + k] * x[c + k];
         }
-        i += 4;
     }
-    while i < N {
-        acc[0] += a[i] * b[i];
-        i += 1;
+    let [re, im] = lane_sums(acc);
+    (re, im)
+}
+
+/// Complex dot product Σ (wr + j·wi)(xr + j·xi) in one pass (`N` a multiple of 4).
+#[inline(always)]
+fn cdot<const N: usize>(wr: &[f32; N], wi: &[f32; N], xr: &[f32; N], xi: &[f32; N]) -> (f32, f32) {
+    let mut acc = [[0.0f32; 4]; 4];
+    for c in (0..N / 4).map(|c| 4 * c) {
+        for k in 0..4 {
+            let (a, b, x, y) = (wr[c + k], wi[c + k], xr[c + k], xi[c + k]);
+            acc[0][k] += a * x;
+            acc[1][k] += b * y;
+            acc[2][k] += a * y;
+            acc[3][k] += b * x;
+        }
     }
-    (acc[0] + acc[1]) + (acc[2] + acc[3])
+    let [rr, ii, ri, ir] = lane_sums(acc);
+    (rr - ii, ri + ir)
 }
 
 /// The `N` values of `v` from `at` on, as an array (`None` only if out of range, which the

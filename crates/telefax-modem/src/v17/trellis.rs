@@ -76,6 +76,19 @@ const fn predecessors() -> [[(u8, u8); 4]; STATES] {
 
 const PRED: [[(u8, u8); 4]; STATES] = predecessors();
 
+// The traceback relies on PRED[s][k].0 == 2k + ((s >> 1) & 1).
+const _: () = {
+    let mut s = 0;
+    while s < STATES {
+        let mut k = 0;
+        while k < 4 {
+            assert!(PRED[s][k].0 as usize == 2 * k + ((s >> 1) & 1));
+            k += 1;
+        }
+        s += 1;
+    }
+};
+
 /// For each state and each of its four incoming branches: the subset (`Y0 | Y1<<1 | Y2<<2`)
 /// the branch carries.
 const fn branch_subsets() -> [[u8; 4]; STATES] {
@@ -95,12 +108,58 @@ const fn branch_subsets() -> [[u8; 4]; STATES] {
 
 const SUBSET: [[u8; 4]; STATES] = branch_subsets();
 
+/// The two halves of the trellis (V.17 Figure 2): the states whose four predecessors are the
+/// even states (and whose branches carry the even subsets, Y0 = 0), then those fed by the odd
+/// states (odd subsets, Y0 = 1). Each half is a complete 4×4 butterfly.
+const GROUPS: [[u8; 4]; 2] = group_states();
+
+const fn group_states() -> [[u8; 4]; 2] {
+    let mut g = [[0u8; 4]; 2];
+    let mut n = [0usize; 2];
+    let mut s = 0;
+    while s < STATES {
+        let half = (PRED[s][0].0 & 1) as usize;
+        g[half][n[half]] = s as u8;
+        n[half] += 1;
+        s += 1;
+    }
+    g
+}
+
+/// `BRANCH[h][j][i]`: the subset (divided by two) on the branch from predecessor `2j + h` into
+/// state `GROUPS[h][i]`. The predecessors of every state are in ascending order, so `j` is
+/// also the branch index `k` of [`PRED`].
+const BRANCH: [[[u8; 4]; 4]; 2] = branch_table();
+
+const fn branch_table() -> [[[u8; 4]; 4]; 2] {
+    let mut t = [[[0u8; 4]; 4]; 2];
+    let mut h = 0;
+    while h < 2 {
+        let mut i = 0;
+        while i < 4 {
+            let ns = GROUPS[h][i] as usize;
+            let mut j = 0;
+            while j < 4 {
+                // PRED lists predecessors in ascending order: 2j + h.
+                t[h][j][i] = SUBSET[ns][j] >> 1;
+                j += 1;
+            }
+            i += 1;
+        }
+        h += 1;
+    }
+    t
+}
+
 /// Soft-decision Viterbi decoder for the V.17 code (allocation-free, fixed traceback).
 #[derive(Debug, Clone)]
 pub(crate) struct Viterbi {
     metric: [f32; STATES],
-    prev: [[u8; STATES]; HIST],
-    label: [[u8; STATES]; HIST],
+    /// Per symbol and state: the index (into [`PRED`]) of the surviving branch (32 bits
+    /// wide, the width of the comparison masks, so that selecting it vectorises).
+    choice: [[u32; STATES]; HIST],
+    /// Per symbol: the label of the nearest point of each subset.
+    label: [[u8; 8]; HIST],
     pos: usize,
     filled: usize,
 }
@@ -110,8 +169,8 @@ impl Viterbi {
     pub(crate) fn new(state: Option<u8>) -> Self {
         let mut v = Viterbi {
             metric: [0.0; STATES],
-            prev: [[0; STATES]; HIST],
-            label: [[0; STATES]; HIST],
+            choice: [[0; STATES]; HIST],
+            label: [[0; 8]; HIST],
             pos: 0,
             filled: 0,
         };
@@ -131,33 +190,59 @@ impl Viterbi {
         }
     }
 
-    /// Add one received symbol. `best[subset]` holds, for each of the 8 subsets
-    /// (`Y0 | Y1 << 1 | Y2 << 2`), the squared distance to its nearest point and that point's
-    /// full label. Every [`CHUNK`] symbols (once [`TRACEBACK`] symbols of delay have built
-    /// up) the oldest labels are decided into `out`, oldest first; returns how many.
-    pub(crate) fn step(&mut self, best: &[(f32, u8); 8], out: &mut [u8; CHUNK]) -> usize {
+    /// Add one received symbol. `dist[subset]` holds, for each of the 8 subsets
+    /// (`Y0 | Y1 << 1 | Y2 << 2`), the squared distance to its nearest point, and
+    /// `labels[subset]` that point's full label. Every [`CHUNK`] symbols (once [`TRACEBACK`]
+    /// symbols of delay have built up) the oldest labels are decided into `out`, oldest
+    /// first; returns how many.
+    pub(crate) fn step(
+        &mut self,
+        dist: &[f32; 8],
+        labels: &[u8; 8],
+        out: &mut [u8; CHUNK],
+    ) -> usize {
+        let slot = self.pos % HIST;
         let mut newm = [0.0f32; STATES];
-        let slot = self.pos;
-        for (ns, nm) in newm.iter_mut().enumerate() {
-            // Add-compare-select over the four branches, written as selects (no branches).
-            let cand = |k: usize| {
-                let ps = PRED[ns][k].0 as usize;
-                (self.metric[ps] + best[SUBSET[ns][k] as usize].0, k)
-            };
-            let (c0, c1, c2, c3) = (cand(0), cand(1), cand(2), cand(3));
-            let a = if c1.0 < c0.0 { c1 } else { c0 };
-            let b = if c3.0 < c2.0 { c3 } else { c2 };
-            let (m, k) = if b.0 < a.0 { b } else { a };
-            *nm = m;
-            self.prev[slot][ns] = PRED[ns][k].0;
-            self.label[slot][ns] = best[SUBSET[ns][k] as usize].1;
+        let mut choice = [0u32; STATES];
+        // Add-compare-select, one butterfly per half of the trellis.
+        for h in 0..2 {
+            let pm = [
+                self.metric[h],
+                self.metric[2 + h],
+                self.metric[4 + h],
+                self.metric[6 + h],
+            ];
+            let bm = [dist[h], dist[2 + h], dist[4 + h], dist[6 + h]];
+            let br = &BRANCH[h];
+            let mut best = [0.0f32; 4];
+            let mut bj = [0u32; 4];
+            for i in 0..4 {
+                best[i] = pm[0] + bm[br[0][i] as usize & 3];
+            }
+            for j in 1..4 {
+                for i in 0..4 {
+                    let c = pm[j] + bm[br[j][i] as usize & 3];
+                    let take = c < best[i];
+                    best[i] = if take { c } else { best[i] };
+                    bj[i] = if take { j as u32 } else { bj[i] };
+                }
+            }
+            for i in 0..4 {
+                let ns = GROUPS[h][i] as usize & 7;
+                newm[ns] = best[i];
+                choice[ns] = bj[i];
+            }
         }
         // Normalise to keep the metrics bounded.
-        let min = newm.iter().copied().fold(f32::INFINITY, f32::min);
+        let min = newm
+            .iter()
+            .fold(f32::INFINITY, |a, &b| if b < a { b } else { a });
         for (m, n) in self.metric.iter_mut().zip(newm.iter()) {
             *m = n - min;
         }
-        self.pos = (self.pos + 1) % HIST;
+        self.choice[slot] = choice;
+        self.label[slot] = *labels;
+        self.pos = if slot + 1 == HIST { 0 } else { slot + 1 };
         self.filled += 1;
         if self.filled < HIST {
             return 0;
@@ -169,7 +254,7 @@ impl Viterbi {
 
     /// Decide every symbol still held (oldest first) when the signal ends.
     pub(crate) fn flush(&mut self, out: &mut [u8; HIST]) -> usize {
-        let n = self.filled;
+        let n = self.filled.min(HIST);
         self.trace(n, &mut out[..n]);
         self.filled = 0;
         n
@@ -187,14 +272,20 @@ impl Viterbi {
                 |a, (i, &m)| if m < a.1 { (i, m) } else { a },
             )
             .0;
-        let first_out = depth - out.len();
+        let first_out = depth.saturating_sub(out.len());
         let mut slot = (self.pos + HIST - 1) % HIST;
         for i in 0..depth {
+            let k = self.choice[slot][state & 7] as usize & 3;
             if i >= first_out {
-                out[depth - 1 - i] = self.label[slot][state];
+                if let Some(o) = out.get_mut(depth - 1 - i) {
+                    *o = self.label[slot][SUBSET[state & 7][k] as usize & 7];
+                }
             }
-            state = self.prev[slot][state] as usize;
-            slot = (slot + HIST - 1) % HIST;
+            // PRED[state][k].0, computed: the four predecessors are 2k + h with h = S2 of
+            // `state` (the encoder copies S1 into S2), which keeps the table load off the
+            // traceback's serial chain.
+            state = 2 * k + ((state >> 1) & 1);
+            slot = if slot == 0 { HIST - 1 } else { slot - 1 };
         }
     }
 }
@@ -228,9 +319,11 @@ mod tests {
             let label = conv_y0(state) | (y12 << 1) | ((x >> 20) as u8 & 0x78);
             state = conv_next(state, y12);
             sent.push(label);
-            let mut best = [(4.0f32, 0u8); 8];
-            best[(label & 7) as usize] = (0.0, label);
-            let n = v.step(&best, &mut out);
+            let mut dist = [4.0f32; 8];
+            let mut labels = [0u8; 8];
+            dist[(label & 7) as usize] = 0.0;
+            labels[(label & 7) as usize] = label;
+            let n = v.step(&dist, &labels, &mut out);
             got.extend_from_slice(&out[..n]);
         }
         let mut tail = [0u8; HIST];

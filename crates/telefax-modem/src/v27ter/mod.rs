@@ -9,6 +9,13 @@
 //!   180° phase reversals; segment 4, 1074 symbols of the equalizer-conditioning pattern
 //!   (phase changes of 0° or 180° following a 127-symbol pseudo-random sequence);
 //!   segment 5, 8 symbols of scrambled ones. Then data, then the turn-off sequence.
+//! - Short training sequence (Table 3/V.27ter, without talker-echo protection): segment 3,
+//!   14 symbols of reversals; segment 4, 58 symbols of the conditioning pattern; segment 5,
+//!   8 symbols of scrambled ones (50 ms at 4800 bit/s, 67 ms at 2400 bit/s). The receiver
+//!   keeps the equalizer learnt from an earlier long training ([`V27terRx::set_short_train`]).
+//!   Fax uses the long training with talker-echo protection for every signal (T.4 §5.1:
+//!   "the long training sequence with protection against talker echo"), so the short one
+//!   is for lab use and for peers that send it anyway.
 //!
 //! ```
 //! use telefax_modem::v27ter::{V27terRate, V27terRx, V27terTx};
@@ -43,6 +50,11 @@ pub const CARRIER_HZ: u32 = 1800;
 pub const SEG3_SYMBOLS: usize = 50;
 /// Segment 4 length (equalizer conditioning) of the long training, in symbols.
 pub const SEG4_SYMBOLS: usize = 1074;
+/// Segment 3 length (phase reversals) of the short training, in symbols (Table 3/V.27ter).
+pub const SEG3_SHORT_SYMBOLS: usize = 14;
+/// Segment 4 length (equalizer conditioning) of the short training, in symbols
+/// (Table 3/V.27ter).
+pub const SEG4_SHORT_SYMBOLS: usize = 58;
 /// Segment 5 length (scrambled ones), in symbols.
 pub const SEG5_SYMBOLS: usize = 8;
 /// The first seven bits of the segment 4 sequence (1 = 180° phase change).
@@ -152,5 +164,144 @@ mod tests {
             (1..127).all(|p| v[..127] != v[p..p + 127]),
             "shorter period"
         );
+    }
+}
+
+#[cfg(test)]
+mod short_train_tests {
+    use super::*;
+    use crate::{Demodulator, Modulator, RxSink, RxStatus};
+
+    #[derive(Default)]
+    struct Sink {
+        bits: Vec<u8>,
+        ok: u32,
+        failed: u32,
+    }
+    impl RxSink for Sink {
+        fn put_bit(&mut self, b: u8) {
+            self.bits.push(b);
+        }
+        fn status(&mut self, s: RxStatus) {
+            match s {
+                RxStatus::TrainingSucceeded => self.ok += 1,
+                RxStatus::TrainingFailed => self.failed += 1,
+                _ => {}
+            }
+        }
+    }
+
+    /// One burst of `n` bits of a fixed pseudo-random pattern (the same for every burst).
+    fn burst(rate: V27terRate, short: bool, n: usize) -> (Vec<i16>, Vec<u8>) {
+        let mut seed = 0x1234_5678u32;
+        let data: Vec<u8> = (0..n)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                (seed & 1) as u8
+            })
+            .collect();
+        let mut tx = V27terTx::new(rate).with_short_train(short);
+        let mut it = data.clone().into_iter();
+        let mut src = move || it.next();
+        let mut out = vec![0i16; 8000 * 4];
+        let used = tx.modulate(&mut out, &mut src);
+        out.truncate(used);
+        (out, data)
+    }
+
+    fn contains(hay: &[u8], needle: &[u8]) -> bool {
+        hay.windows(needle.len()).any(|w| w == needle)
+    }
+
+    #[test]
+    fn segment_4_positions_are_found_from_seven_phase_changes() {
+        let map = super::rx::conditioning_positions_for_test();
+        // Six reversals and the first conditioning symbol (a 0° change) end at index 0.
+        assert_eq!(map[0b111_1110], 1);
+        assert_eq!(map[0x7f], 0);
+        assert!(map.iter().filter(|&&p| p > 0).count() >= SEG4_SHORT_SYMBOLS - 8);
+    }
+
+    #[test]
+    fn short_training_is_80_symbols_and_reuses_the_long_training() {
+        for rate in [V27terRate::R4800, V27terRate::R2400] {
+            let (long, data) = burst(rate, false, 2000);
+            let (short, _) = burst(rate, true, 2000);
+            // Segments 3 + 4 + 5 of the short sequence: 14 + 58 + 8 symbols.
+            let sps = 8000.0 / f64::from(rate.baud());
+            let extra = long.len() - short.len();
+            let long_only =
+                (rate.seg1_symbols() + rate.seg2_symbols() + SEG3_SYMBOLS + SEG4_SYMBOLS)
+                    - (SEG3_SHORT_SYMBOLS + SEG4_SHORT_SYMBOLS);
+            assert!(
+                (extra as f64 - long_only as f64 * sps).abs() <= 1.0,
+                "{rate:?}: {extra}"
+            );
+
+            let mut line = long.clone();
+            line.extend(std::iter::repeat_n(0i16, 800));
+            let mark = line.len();
+            line.extend(&short);
+            line.extend(std::iter::repeat_n(0i16, 800));
+            let mut rx = V27terRx::new(rate);
+            rx.set_auto_short_train(true);
+            let mut sink = Sink::default();
+            for b in line[..mark].chunks(160) {
+                rx.demodulate(b, &mut sink);
+            }
+            assert_eq!((sink.ok, sink.failed), (1, 0), "{rate:?} long");
+            assert!(rx.short_train(), "{rate:?}: auto short not armed");
+            let mut sink = Sink::default();
+            for b in line[mark..].chunks(160) {
+                rx.demodulate(b, &mut sink);
+            }
+            assert_eq!((sink.ok, sink.failed), (1, 0), "{rate:?} short");
+            assert!(
+                contains(&sink.bits, &data[40..1960]),
+                "{rate:?}: short-trained data not received"
+            );
+            assert!(rx.signal_quality_db().unwrap_or(0.0) > 20.0);
+
+            // The same at 16 dB SNR (the level where the long training is error-free): both
+            // trainings succeed and the short-trained burst's data arrive nearly intact.
+            for seed in 1..=4 {
+                let mut cfg = telefax_dsp::line::LineConfig::with_snr_db(16.0);
+                cfg.seed = seed;
+                let noisy = telefax_dsp::line::LineSim::new(&cfg)
+                    .unwrap()
+                    .process_to_vec(&line);
+                let mut rx = V27terRx::new(rate);
+                rx.set_auto_short_train(true);
+                let mut sink = Sink::default();
+                for b in noisy[..mark].chunks(160) {
+                    rx.demodulate(b, &mut sink);
+                }
+                let mut sink = Sink::default();
+                for b in noisy[mark..].chunks(160) {
+                    rx.demodulate(b, &mut sink);
+                }
+                assert_eq!((sink.ok, sink.failed), (1, 0), "{rate:?} seed {seed}");
+                assert!(
+                    contains(&sink.bits, &data[1000..1100]),
+                    "{rate:?} seed {seed}: short-trained data not received"
+                );
+            }
+
+            // Without an earlier training the short sequence still trains on a clean line.
+            let mut rx = V27terRx::new(rate);
+            rx.set_short_train(true);
+            let mut sink = Sink::default();
+            rx.demodulate(&short, &mut sink);
+            assert_eq!(sink.ok, 1, "{rate:?} short from scratch");
+            assert!(contains(&sink.bits, &data[40..1960]));
+
+            // A long-training receiver does not train on the short sequence.
+            let mut rx = V27terRx::new(rate);
+            let mut sink = Sink::default();
+            rx.demodulate(&short, &mut sink);
+            assert_eq!(sink.ok, 0, "{rate:?} long receiver on a short training");
+        }
     }
 }

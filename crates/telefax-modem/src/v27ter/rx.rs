@@ -1,6 +1,7 @@
 //! The V.27ter receiver.
 
-use super::{V27terRate, CARRIER_HZ, SEG4_SYMBOLS, SEG5_SYMBOLS, STEP_TRIBIT};
+use super::{ConditioningSequence, V27terRate, CARRIER_HZ, SEG3_SHORT_SYMBOLS, SEG4_SHORT_SYMBOLS};
+use super::{SEG4_SYMBOLS, SEG5_SYMBOLS, STEP_TRIBIT};
 use crate::qam::constellation::Constellation;
 use crate::qam::detect::DetectorConfig;
 use crate::qam::engine::{RxEngine, RxEngineConfig, Step};
@@ -38,6 +39,12 @@ fn min_quality_db(rate: V27terRate) -> f32 {
 /// (followed by [`RxStatus::CarrierDown`]) at the end of segment 4, and
 /// [`RxStatus::CarrierDown`] when the signal ends. The level of the signal does not matter
 /// (-48 dBm0 and up).
+///
+/// The short training (Table 3/V.27ter) is expected after [`V27terRx::set_short_train`]
+/// (next signal only) or, for every signal after a successful training, with
+/// [`V27terRx::set_auto_short_train`]; the equalizer, carrier frequency and clock rate learnt
+/// before are kept (without an earlier training the receiver trains from scratch on the
+/// 58 conditioning symbols, which is enough on a flat line).
 #[derive(Debug, Clone)]
 pub struct V27terRx {
     rate: V27terRate,
@@ -51,6 +58,42 @@ pub struct V27terRx {
     prev_phase: u8,
     desc: Descrambler,
     quality: Option<f32>,
+    /// The current (or next) signal starts with the short training.
+    short: bool,
+    auto_short: bool,
+    eq_trained: bool,
+    /// The last seven phase changes (1 = 180°) seen in segment 3 of a short training...
+    changes: u8,
+    n_changes: usize,
+    /// ...and, for each such window, 1 + the index within segment 4 where it first ends
+    /// (0: not in the short training's segment 4, or the reversals' all-ones window).
+    cond_pos: [u8; 128],
+}
+
+/// For every 7-bit window of phase changes (1 = 180°), 1 + the index of the symbol of the
+/// short training's segment 4 where it first ends (segment 3 reversals count as ones).
+#[cfg(test)]
+pub(super) fn conditioning_positions_for_test() -> [u8; 128] {
+    conditioning_positions()
+}
+
+fn conditioning_positions() -> [u8; 128] {
+    let mut bits = [1u8; SEG3_SHORT_SYMBOLS + SEG4_SHORT_SYMBOLS];
+    let mut g = ConditioningSequence::new();
+    for b in bits[SEG3_SHORT_SYMBOLS..].iter_mut() {
+        *b = g.next();
+    }
+    let mut map = [0u8; 128];
+    for p in 0..SEG4_SHORT_SYMBOLS {
+        let end = SEG3_SHORT_SYMBOLS + p;
+        let w = bits[end - 6..=end]
+            .iter()
+            .fold(0usize, |a, &b| (a << 1) | usize::from(b));
+        if w != 0x7f && map[w] == 0 {
+            map[w] = (p + 1) as u8;
+        }
+    }
+    map
 }
 
 impl V27terRx {
@@ -101,6 +144,47 @@ impl V27terRx {
             prev_phase: 0,
             desc: Descrambler::new(ScramblerKind::V27ter),
             quality: None,
+            short: false,
+            auto_short: false,
+            eq_trained: false,
+            changes: 0,
+            n_changes: 0,
+            cond_pos: conditioning_positions(),
+        }
+    }
+
+    /// Expect the short training (Table 3/V.27ter) for the next signal (`false`: the long
+    /// one). The equalizer of an earlier successful training is kept.
+    pub fn set_short_train(&mut self, short: bool) {
+        self.short = short;
+        if self.state == State::Idle {
+            self.arm();
+        }
+    }
+
+    /// When set, every signal after a successful training is expected to start with the
+    /// short training.
+    pub fn set_auto_short_train(&mut self, auto: bool) {
+        self.auto_short = auto;
+    }
+
+    /// Whether the next (or current) signal is expected with the short training.
+    pub fn short_train(&self) -> bool {
+        self.short
+    }
+
+    fn arm(&mut self) {
+        self.engine.restart();
+        if self.short {
+            self.engine.arm_short(self.eq_trained);
+        }
+    }
+
+    fn seg4_symbols(&self) -> usize {
+        if self.short {
+            SEG4_SHORT_SYMBOLS
+        } else {
+            SEG4_SYMBOLS
         }
     }
 
@@ -127,8 +211,8 @@ impl V27terRx {
         debug!(why, "V.27ter training failed");
         sink.status(RxStatus::TrainingFailed);
         sink.status(RxStatus::CarrierDown);
-        self.engine.restart();
         self.state = State::Idle;
+        self.arm();
     }
 
     fn on_symbol<K: RxSink + ?Sized>(&mut self, q: Complex32, sink: &mut K) {
@@ -138,7 +222,22 @@ impl V27terRx {
                 let i = self.binary.slice(q);
                 self.engine.adapt(self.binary.point(i));
                 self.count += 1;
-                if self.count > 1 && i == self.last_bin {
+                if self.short {
+                    // The acquisition may end after segment 4 has begun: find the position
+                    // in it from the last seven phase changes.
+                    if self.count > 1 {
+                        let c = u8::from(i != self.last_bin);
+                        self.changes = ((self.changes << 1) | c) & 0x7f;
+                        self.n_changes += 1;
+                    }
+                    let p = self.cond_pos[usize::from(self.changes)];
+                    if self.n_changes >= 7 && p > 0 {
+                        self.state = State::Conditioning;
+                        self.count = usize::from(p);
+                    } else if self.count > MAX_SEG3_SYMBOLS {
+                        self.fail(sink, "no segment 4");
+                    }
+                } else if self.count > 1 && i == self.last_bin {
                     // The first 0° change: segment 4 starts with this symbol.
                     self.state = State::Conditioning;
                     self.count = 1;
@@ -151,10 +250,11 @@ impl V27terRx {
                 let i = self.binary.slice(q);
                 self.engine.adapt(self.binary.point(i));
                 self.count += 1;
-                if self.count == SEG4_SYMBOLS / 2 {
+                let len = self.seg4_symbols();
+                if self.count == len / 2 && !self.short {
                     self.engine.set_eq_mu(0.02);
                 }
-                if self.count >= SEG4_SYMBOLS {
+                if self.count >= len {
                     let qdb = self.quality_now();
                     self.quality = Some(qdb);
                     debug!(
@@ -167,6 +267,7 @@ impl V27terRx {
                         return;
                     }
                     sink.status(RxStatus::TrainingSucceeded);
+                    self.eq_trained = true;
                     self.prev_phase = if i == 0 { 0 } else { 4 };
                     self.state = State::Data;
                     self.count = 0;
@@ -198,6 +299,7 @@ impl V27terRx {
                 self.count += 1;
                 if self.count == SETTLE_SYMBOLS {
                     self.engine.set_eq_mu(0.01);
+                    self.engine.set_eq_update_interval(2);
                 }
             }
         }
@@ -217,6 +319,8 @@ impl Demodulator for V27terRx {
                     sink.status(RxStatus::CarrierUp);
                     self.state = State::Reversals;
                     self.count = 0;
+                    self.changes = 0;
+                    self.n_changes = 0;
                 }
                 Step::Symbol(q) => self.on_symbol(q, sink),
                 Step::Lost => {
@@ -232,7 +336,11 @@ impl Demodulator for V27terRx {
                         }
                     }
                     debug!("V.27ter carrier down");
+                    if self.state == State::Data && self.auto_short {
+                        self.short = true;
+                    }
                     self.state = State::Idle;
+                    self.arm();
                 }
             }
         }
@@ -242,6 +350,8 @@ impl Demodulator for V27terRx {
         self.engine.reset();
         self.state = State::Idle;
         self.quality = None;
+        self.eq_trained = false;
+        self.short = false;
     }
 
     fn signal_quality_db(&self) -> Option<f32> {

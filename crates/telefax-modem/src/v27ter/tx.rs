@@ -1,7 +1,7 @@
 //! The V.27ter transmitter.
 
 use super::{ConditioningSequence, V27terRate, CARRIER_HZ, DIBIT_STEP, SEG3_SYMBOLS, SEG4_SYMBOLS};
-use super::{SEG5_SYMBOLS, TRIBIT_STEP};
+use super::{SEG3_SHORT_SYMBOLS, SEG4_SHORT_SYMBOLS, SEG5_SYMBOLS, TRIBIT_STEP};
 use crate::qam::level::{to_i16, tx_rms, DEFAULT_TX_LEVEL_DBM0};
 use crate::qam::pulse::PulseShaper;
 use crate::qam::scrambler::{Scrambler, ScramblerKind};
@@ -24,7 +24,8 @@ enum Seg {
     Done,
 }
 
-/// V.27ter transmitter: long training (segments 1 to 5), scrambled data, turn-off.
+/// V.27ter transmitter: long training (segments 1 to 5) or short training (segments 3 to 5,
+/// see [`V27terTx::with_short_train`]), scrambled data, turn-off.
 ///
 /// Starts at the first sample; after the [`BitSource`] returns `None` it sends 20 ms of
 /// scrambled ones, lets the pulse decay and stops (`modulate` then returns fewer samples than
@@ -38,6 +39,7 @@ pub struct V27terTx {
     seg: Seg,
     count: usize,
     phase: u8,
+    short: bool,
     /// The eight phases, precomputed.
     points: [Complex32; 8],
 }
@@ -53,6 +55,7 @@ impl V27terTx {
             seg: Seg::Carrier,
             count: 0,
             phase: 0,
+            short: false,
             points: std::array::from_fn(|i| {
                 Complex32::from_polar(1.0, i as f32 * std::f32::consts::FRAC_PI_4)
             }),
@@ -65,6 +68,33 @@ impl V27terTx {
     pub fn with_level(mut self, dbm0: f32) -> Self {
         self.set_level_dbm0(dbm0);
         self
+    }
+
+    /// Builder form of [`V27terTx::set_short_train`].
+    pub fn with_short_train(mut self, short: bool) -> Self {
+        self.set_short_train(short);
+        self
+    }
+
+    /// Send the short training (segments 3 to 5 of Table 3/V.27ter with 14 and 58 symbols,
+    /// no talker-echo protection) instead of the long one, and start again from the
+    /// beginning of the training.
+    pub fn set_short_train(&mut self, short: bool) {
+        self.short = short;
+        self.reset();
+    }
+
+    /// Whether the short training is sent.
+    pub fn short_train(&self) -> bool {
+        self.short
+    }
+
+    fn first_segment(&self) -> Seg {
+        if self.short {
+            Seg::Reversals
+        } else {
+            Seg::Carrier
+        }
     }
 
     /// Set the transmit level in dBm0 (clamped to -60..0).
@@ -83,7 +113,7 @@ impl V27terTx {
         self.shaper.reset();
         self.scrambler.reset();
         self.cond = ConditioningSequence::new();
-        self.seg = Seg::Carrier;
+        self.seg = self.first_segment();
         self.count = 0;
         self.phase = 0;
     }
@@ -128,12 +158,22 @@ impl V27terTx {
             }
             Seg::Reversals => {
                 self.phase = (self.phase + 4) & 7;
-                self.advance(Seg::Conditioning, SEG3_SYMBOLS);
+                let l = if self.short {
+                    SEG3_SHORT_SYMBOLS
+                } else {
+                    SEG3_SYMBOLS
+                };
+                self.advance(Seg::Conditioning, l);
                 self.at_phase()
             }
             Seg::Conditioning => {
                 self.phase = (self.phase + 4 * self.cond.next()) & 7;
-                self.advance(Seg::Ones, SEG4_SYMBOLS);
+                let l = if self.short {
+                    SEG4_SHORT_SYMBOLS
+                } else {
+                    SEG4_SYMBOLS
+                };
+                self.advance(Seg::Ones, l);
                 self.at_phase()
             }
             Seg::Ones => {

@@ -204,6 +204,7 @@ impl V29Rx {
                 }
                 if self.count == SETTLE_SYMBOLS {
                     self.engine.set_eq_mu(0.005);
+                    self.engine.set_eq_update_interval(2);
                 }
             }
         }

@@ -116,6 +116,9 @@ pub(super) struct EcmRx {
     pub page: Vec<u8>,
     /// (page, block) counters of the last block accepted, to recognise a repeated PPS.
     pub last_accepted: Option<(u8, u8)>,
+    /// (page, block) counters of the block being received and the largest frame count a
+    /// PPS gave for it.
+    block_count: Option<((u8, u8), u16)>,
 }
 
 impl EcmRx {
@@ -130,6 +133,19 @@ impl EcmRx {
     /// Whether any frame of the current block has arrived.
     pub fn has_frames(&self) -> bool {
         self.slots.iter().any(Option::is_some)
+    }
+
+    /// The number of frames of block `key` as its PPS frames told it: the largest count any
+    /// PPS of that block gave. After PPR some senders (spandsp 0.0.6) count only the frames
+    /// of the retransmission in the PPS that follows it, not those of the whole block
+    /// (T.30 Annex A.4.3 leaves room for both readings); the block does not shrink.
+    pub fn block_frames(&mut self, key: (u8, u8), count: u16) -> u16 {
+        let count = match self.block_count {
+            Some((k, c)) if k == key => c.max(count),
+            _ => count,
+        };
+        self.block_count = Some((key, count));
+        count
     }
 
     /// Frames of `0..count` still missing.
@@ -150,6 +166,7 @@ impl EcmRx {
             }
         }
         self.slots.clear();
+        self.block_count = None;
     }
 
     /// Start a new page.
@@ -162,6 +179,20 @@ impl EcmRx {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pps_after_ppr_does_not_shrink_the_block() {
+        // spandsp 0.0.6 counts only the retransmitted frames in the PPS after PPR.
+        let mut r = EcmRx::default();
+        assert_eq!(r.block_frames((0, 0), 51), 51);
+        assert_eq!(r.block_frames((0, 0), 6), 51);
+        // A new block starts from its own count.
+        assert_eq!(r.block_frames((0, 1), 6), 6);
+        assert_eq!(r.block_frames((1, 0), 20), 20);
+        // Once accepted, a block with the same counters (a page sent again) starts afresh.
+        r.accept_block(20);
+        assert_eq!(r.block_frames((1, 0), 7), 7);
+    }
 
     #[test]
     fn blocks_and_frames_split_the_page() {

@@ -10,7 +10,7 @@ use super::io::{
     ReceivedPage, Role, Summary, Tone, Training, TrainingOutcome, TxData,
 };
 use super::mode::{negotiate, DocumentFormat, Mode};
-use super::quality::{PageQuality, RtcDetector, TcfCheck};
+use super::quality::{LineQuality, PageQuality, RtcDetector, TcfCheck};
 use super::timing::{
     tcf_octets, SampleTime, CED_MS, GAP_75MS, T1, T2, T5, TCF_WINDOW, TX_WATCHDOG,
     V21_PREAMBLE_FLAGS,
@@ -121,6 +121,8 @@ pub struct Session {
     summary: Summary,
     // receiver
     tcf: TcfCheck,
+    /// The receiving modem's quality figure for the current TCF, if the embedder gives one.
+    tcf_quality: Option<LineQuality>,
     tcf_trained: bool,
     tcf_carrier: bool,
     rx: Option<RxBuf>,
@@ -170,6 +172,7 @@ impl Session {
             post_cmd: None,
             summary: Summary::default(),
             tcf: TcfCheck::default(),
+            tcf_quality: None,
             tcf_trained: false,
             tcf_carrier: false,
             rx: None,
@@ -220,6 +223,12 @@ impl Session {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.cfg
+    }
+
+    /// Whether the receiver is waiting for (or receiving) TCF, i.e. whether a line-quality
+    /// figure is wanted now ([`Session::handle_tcf_quality`]).
+    pub fn expects_tcf(&self) -> bool {
+        self.state == State::WaitTcf
     }
 
     // --- outputs -------------------------------------------------------------------------
@@ -512,10 +521,7 @@ impl Session {
             },
             ModemEvent::CarrierDown(Carrier::Fast) => match self.state {
                 State::WaitTcf if self.tcf_carrier => {
-                    let ok = self.tcf_trained
-                        && self
-                            .tcf
-                            .passes(&self.cfg.tcf_rule, self.current_modem().bit_rate());
+                    let ok = self.tcf_passes();
                     self.tcf_result(now, ok);
                 }
                 State::RxPage => self.end_page(now),
@@ -540,7 +546,11 @@ impl Session {
         match self.state {
             State::WaitTcf => {
                 self.tcf_carrier = true;
-                self.tcf.push(data);
+                // Only the 1.5 s the sender transmits count: a receiver that misses the end
+                // of the carrier (on a noisy line) decodes noise after it.
+                let expected = tcf_octets(self.current_modem().bit_rate()) as usize;
+                let left = expected.saturating_sub(self.tcf.octets as usize);
+                self.tcf.push(&data[..data.len().min(left)]);
             }
             State::WaitPage => {
                 self.begin_page(now);
@@ -556,6 +566,19 @@ impl Session {
     /// answers MCF to a page that ended with RTC and RTN to one that did not.
     pub fn handle_page_quality(&mut self, _now: SampleTime, quality: PageQuality) {
         self.rx_quality = Some(quality);
+    }
+
+    /// The receiving modem's measure of the line during the TCF now being received (the
+    /// latest figure replaces earlier ones; ignored outside TCF, see
+    /// [`Session::expects_tcf`]). With it, CFR also requires
+    /// [`LineQuality::acceptable`]: T.30 §5.3.6.2.9 leaves the TCF verdict to the receiver,
+    /// and a rate whose margin is too thin for a clean page is refused with FTT, so that
+    /// the transmitter falls back to a lower one (T.30 §5.3.2.1). Without it the verdict
+    /// rests on the TCF octets alone ([`Config::tcf_rule`]).
+    pub fn handle_tcf_quality(&mut self, _now: SampleTime, quality: LineQuality) {
+        if self.state == State::WaitTcf {
+            self.tcf_quality = Some(quality);
+        }
     }
 
     /// Time has reached `now`; act on expired timers.
@@ -624,10 +647,7 @@ impl Session {
             State::WaitTcf => {
                 self.state = State::WaitTcf;
                 if self.tcf_carrier {
-                    let ok = self.tcf_trained
-                        && self
-                            .tcf
-                            .passes(&self.cfg.tcf_rule, self.current_modem().bit_rate());
+                    let ok = self.tcf_passes();
                     self.tcf_result(now, ok);
                 } else {
                     debug!("no TCF; back to command reception");
@@ -1022,6 +1042,19 @@ impl Session {
         }
     }
 
+    /// After RTN: retrain one rate lower, where both ends allow one (T.30 §5.3.6.1.7 leaves
+    /// the rate to the transmitter; [`Config::rtn_fallback`]).
+    fn rtn_step_down(&mut self) {
+        if !self.cfg.rtn_fallback {
+            return;
+        }
+        if let Some(next) = self.next_fallback(self.current_modem()) {
+            if let Some(m) = self.mode.as_mut() {
+                m.modem = next;
+            }
+        }
+    }
+
     fn on_page_rejected(&mut self, now: SampleTime, response: Fcf) {
         let cmd = self.post_cmd.map_or(Fcf::Eop, Fcf::without_pri);
         self.events.push_back(Event::PageSent {
@@ -1031,9 +1064,11 @@ impl Session {
         self.tries = 0;
         if self.page_retries < self.cfg.max_page_retries {
             self.page_retries += 1;
+            self.rtn_step_down();
             debug!(
                 page = self.page_index,
                 retry = self.page_retries,
+                modem = %self.current_modem(),
                 "RTN: retrain and resend"
             );
             self.send_dcs(now);
@@ -1078,6 +1113,7 @@ impl Session {
                 self.set_phase(Phase::B);
                 self.events.push_back(Event::Negotiated(mode));
                 self.tcf = TcfCheck::default();
+                self.tcf_quality = None;
                 self.tcf_trained = false;
                 self.tcf_carrier = false;
                 self.commands.push_back(Command::ListenFast {
@@ -1102,9 +1138,19 @@ impl Session {
         }
     }
 
+    /// The TCF verdict: the receiver trained, the octets pass the rule, and the line quality
+    /// (when the embedder measured one) is acceptable.
+    fn tcf_passes(&self) -> bool {
+        self.tcf_trained
+            && self
+                .tcf
+                .passes(&self.cfg.tcf_rule, self.current_modem().bit_rate())
+            && self.tcf_quality.is_none_or(|q| q.acceptable())
+    }
+
     fn tcf_result(&mut self, now: SampleTime, ok: bool) {
         let modem = self.current_modem();
-        debug!(%modem, ok, tcf = ?self.tcf, "TCF checked");
+        debug!(%modem, ok, tcf = ?self.tcf, quality = ?self.tcf_quality, "TCF checked");
         let (fcf, outcome, then) = if ok {
             (Fcf::Cfr, TrainingOutcome::Confirmed, Then::WaitPage)
         } else {
@@ -1315,6 +1361,16 @@ impl Session {
         match &frame.payload {
             Payload::Pps(pps) => self.ecm_on_pps(now, *pps, false),
             Payload::Eor(octet) => {
+                // A repeated EOR (our ERR was lost; nothing was sent since): answer ERR again
+                // rather than take an empty block as a further page.
+                let nothing_since = !self.ecm_rx.as_ref().is_some_and(EcmRx::has_frames);
+                if let Some((f, then)) = self.ecm_last.clone().filter(|(f, _)| f.fcf == Fcf::Err) {
+                    if nothing_since {
+                        debug!("repeated EOR: repeating ERR");
+                        self.send(now, vec![f], then, false);
+                        return;
+                    }
+                }
                 // Accept the block as it is (T.30 Annex A: end of retransmission).
                 let pps = Pps {
                     post_page_octet: *octet,
@@ -1349,8 +1405,8 @@ impl Session {
         let Some(rx) = self.ecm_rx.as_mut() else {
             return;
         };
-        let count = pps.frame_count();
         let key = (pps.page, pps.block);
+        let count = rx.block_frames(key, pps.frame_count());
         let repeated = !eor && !rx.has_frames() && rx.last_accepted == Some(key);
         let missing = if eor || repeated {
             Vec::new()
@@ -1405,7 +1461,14 @@ impl Session {
                 self.events.push_back(Event::PageReceived(page));
                 let lr = Some((cmd, if eor { Fcf::Rtn } else { Fcf::Mcf }));
                 self.last_response = lr;
-                self.after_response(now, lr)
+                if eor && cmd != Fcf::Eop {
+                    // After ERR the transmitter goes on as after MCF: EOR-MPS to the next
+                    // page's phase C, EOR-EOM to phase B (T.30 Annex A, EOR procedure).
+                    // The page still counts as incomplete (RTN) for the call's result.
+                    self.after_response(now, Some((cmd, Fcf::Mcf)))
+                } else {
+                    self.after_response(now, lr)
+                }
             }
         };
         self.ecm_last = Some((f.clone(), then.clone()));
@@ -1495,4 +1558,160 @@ fn fallback_mode() -> Mode {
         min_scan_line_ms: 20,
         ecm_frame_size: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frame::Fcd;
+    use crate::session::{Config, Job, Role};
+
+    /// An answering receiver that has sent DIS and just received DCS for `modem`.
+    fn receiver_at_tcf(modem: FastModem) -> (Session, SampleTime) {
+        let mut mode = fallback_mode();
+        mode.modem = modem;
+        receiver_at_tcf_in(mode)
+    }
+
+    fn receiver_at_tcf_in(mode: Mode) -> (Session, SampleTime) {
+        let mut cfg = Config::new(Role::Answering, Job::Receive);
+        cfg.policy.ecm = mode.ecm_frame_size.is_some();
+        let mut s = Session::new(cfg);
+        s.start(0).unwrap();
+        let mut now = 0;
+        // CED, the 75 ms gap, CSI/DIS: answer each transmission with TxDone.
+        for _ in 0..4 {
+            while s.poll_command().is_some() {}
+            if let Some(t) = s.poll_timeout() {
+                now = now.max(t);
+            }
+            if matches!(s.state, State::Sending(_)) {
+                s.handle_modem(now, ModemEvent::TxDone);
+            } else if matches!(s.state, State::Gap(_)) {
+                s.handle_timeout(now);
+            }
+        }
+        assert_eq!(s.state, State::WaitCommand);
+        s.handle_frame(now, Frame::capabilities(mode.to_dcs()).with_x(true));
+        assert!(s.expects_tcf());
+        (s, now)
+    }
+
+    /// Feed a TCF (`zeros` zero octets, then `tail` octets of noise), the optional quality
+    /// figure and the end of the carrier; return the response sent.
+    fn tcf_response(
+        modem: FastModem,
+        zeros: usize,
+        tail: usize,
+        quality: Option<LineQuality>,
+    ) -> Fcf {
+        let (mut s, now) = receiver_at_tcf(modem);
+        s.handle_modem(now, ModemEvent::TrainingSucceeded { quality_db: None });
+        s.handle_rx_data(now, &vec![0u8; zeros]);
+        s.handle_rx_data(now, &vec![0x5au8; tail]);
+        if let Some(q) = quality {
+            s.handle_tcf_quality(now, q);
+        }
+        s.handle_modem(now + 12_000, ModemEvent::CarrierDown(Carrier::Fast));
+        let t = s.poll_timeout().unwrap();
+        s.handle_timeout(t);
+        let frames = std::iter::from_fn(|| s.poll_command())
+            .find_map(|c| match c {
+                Command::SendFrames { frames, .. } => Some(frames),
+                _ => None,
+            })
+            .expect("a response to TCF");
+        frames.last().unwrap().fcf
+    }
+
+    #[test]
+    fn tcf_quality_below_the_requirement_is_answered_ftt() {
+        let m = FastModem::V17_14400;
+        let n = tcf_octets(m.bit_rate()) as usize;
+        let q = |measured_db| LineQuality {
+            measured_db,
+            required_db: 24.0,
+        };
+        assert_eq!(tcf_response(m, n, 0, None), Fcf::Cfr);
+        assert_eq!(tcf_response(m, n, 0, Some(q(26.0))), Fcf::Cfr);
+        assert_eq!(tcf_response(m, n, 0, Some(q(22.0))), Fcf::Ftt);
+    }
+
+    #[test]
+    fn noise_after_the_tcf_does_not_count() {
+        // A receiver that misses the end of the carrier decodes noise after the 1.5 s.
+        let m = FastModem::V29_9600;
+        let n = tcf_octets(m.bit_rate()) as usize;
+        assert_eq!(tcf_response(m, n, 3 * n, None), Fcf::Cfr);
+        // Noise within the 1.5 s still fails it.
+        assert_eq!(tcf_response(m, n / 2, n / 2, None), Fcf::Ftt);
+    }
+
+    /// Run the session's transmissions to their end (TxDone, gap timers); return the frames
+    /// it sent and whether it then listens to the high-speed modem.
+    fn drain(s: &mut Session, now: &mut SampleTime) -> (Vec<Fcf>, bool) {
+        let mut sent = Vec::new();
+        let mut fast = false;
+        for _ in 0..6 {
+            while let Some(c) = s.poll_command() {
+                match c {
+                    Command::SendFrames { frames, .. } => sent.extend(frames.iter().map(|f| f.fcf)),
+                    Command::ListenFast { .. } => fast = true,
+                    Command::ListenV21 => fast = false,
+                    _ => {}
+                }
+            }
+            if matches!(s.state, State::Sending(_)) {
+                s.handle_modem(*now, ModemEvent::TxDone);
+            } else if matches!(s.state, State::Gap(_)) {
+                if let Some(t) = s.poll_timeout() {
+                    *now = (*now).max(t);
+                }
+                s.handle_timeout(*now);
+            }
+        }
+        (sent, fast)
+    }
+
+    #[test]
+    fn after_err_to_eor_mps_the_receiver_listens_for_the_next_page() {
+        // T.30 Annex A: after ERR to EOR-MPS the transmitter sends the next page at once.
+        let mut mode = fallback_mode();
+        mode.modem = FastModem::V27ter4800;
+        mode.ecm_frame_size = Some(64);
+        let (mut s, mut now) = receiver_at_tcf_in(mode);
+        let n = tcf_octets(mode.modem.bit_rate()) as usize;
+        s.handle_modem(now, ModemEvent::TrainingSucceeded { quality_db: None });
+        s.handle_rx_data(now, &vec![0u8; n]);
+        now += 12_000;
+        s.handle_modem(now, ModemEvent::CarrierDown(Carrier::Fast));
+        let (sent, fast) = drain(&mut s, &mut now);
+        assert_eq!(sent, vec![Fcf::Cfr]);
+        assert!(fast);
+        // Frames 0 and 2 of three arrive; frame 1 never does.
+        s.handle_modem(now, ModemEvent::TrainingSucceeded { quality_db: None });
+        for number in [0u8, 2] {
+            let fcd = Fcd {
+                number,
+                data: vec![number; 64],
+            };
+            s.handle_fast_frame(now, Frame::new(Fcf::Fcd, Payload::Fcd(fcd)));
+        }
+        s.handle_fast_frame(now, Frame::simple(Fcf::Rcp));
+        s.handle_modem(now, ModemEvent::CarrierDown(Carrier::Fast));
+        let eor = Frame::new(Fcf::Eor, Payload::Eor(Fcf::Mps.to_octet(true))).with_x(true);
+        s.handle_frame(now, eor.clone());
+        let (sent, fast) = drain(&mut s, &mut now);
+        assert_eq!(sent, vec![Fcf::Err]);
+        assert!(fast, "not listening for the next page after ERR to EOR-MPS");
+        // Our ERR was lost: the repeated EOR gets ERR again, and no second page.
+        s.handle_frame(now, eor);
+        let (sent, fast) = drain(&mut s, &mut now);
+        assert_eq!(sent, vec![Fcf::Err]);
+        assert!(fast);
+        let pages = std::iter::from_fn(|| s.poll_event())
+            .filter(|e| matches!(e, Event::PageReceived(_)))
+            .count();
+        assert_eq!(pages, 1);
+    }
 }

@@ -77,6 +77,11 @@ pub struct Config {
     /// How many times a page answered with RTN is sent again (after retraining) before the
     /// transmitter gives up on it.
     pub max_page_retries: u8,
+    /// Whether a page answered with RTN is sent again one rate lower (the next mode of
+    /// [`FastModem::FALLBACK_ORDER`] both ends allow): T.30 §5.3.6.1.7 asks the
+    /// transmitter to retrain after RTN and leaves the rate to it; a page damaged at one
+    /// rate is likely to be damaged again at the same rate. Default true.
+    pub rtn_fallback: bool,
     /// Whether the answering terminal sends CED before DIS (T.30 §5.2.3).
     pub send_ced: bool,
     /// Whether the calling terminal sends CNG while waiting for DIS (T.30 §5.2.2).
@@ -95,6 +100,7 @@ impl Config {
             quality: QualityThresholds::default(),
             t4: T4,
             max_page_retries: 2,
+            rtn_fallback: true,
             send_ced: true,
             send_cng: true,
         }

@@ -6,7 +6,8 @@
 //! modem events ([`ModemEvent`]: carrier up/down, training result, TxDone), high-speed data
 //! (TCF and non-ECM page octets: [`Session::handle_rx_data`]; ECM FCD/RCP frames:
 //! [`Session::handle_fast_frame`]), the embedder's page quality
-//! ([`Session::handle_page_quality`]), ECM page data to send ([`Session::set_page_data`]),
+//! ([`Session::handle_page_quality`]), the receiving modem's line quality during TCF
+//! ([`Session::handle_tcf_quality`]), ECM page data to send ([`Session::set_page_data`]),
 //! and time ([`Session::handle_timeout`]).
 //!
 //! Outputs: [`Command`]s for the modem layer, [`Event`]s for the application, and the next
@@ -59,5 +60,5 @@ pub use io::{
     ReceivedPage, Role, SendJob, Summary, Tone, Training, TrainingOutcome, TxData,
 };
 pub use mode::{negotiate, DocumentFormat, Mode, Policy};
-pub use quality::{PageQuality, QualityThresholds, RtcDetector, TcfCheck, TcfRule};
+pub use quality::{LineQuality, PageQuality, QualityThresholds, RtcDetector, TcfCheck, TcfRule};
 pub use timing::SampleTime;

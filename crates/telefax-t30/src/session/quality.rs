@@ -27,6 +27,27 @@ impl Default for TcfRule {
     }
 }
 
+/// The receiving modem's own judgement of the line during TCF: the signal quality it
+/// measured (equalizer error against its decisions, as an SNR in dB) and the quality the
+/// embedder requires at the rate being trained (its receiver's error-free point plus a
+/// margin). T.30 §5.3.6.2.9 leaves the TCF verdict to the receiver; a line that delivers
+/// 1.5 s of zeros with few errors may still damage a page sent at that rate, so the
+/// endpoint asks for both (see [`crate::session::Session::handle_tcf_quality`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LineQuality {
+    /// The measured signal quality, dB.
+    pub measured_db: f32,
+    /// The quality required for CFR at this rate, dB.
+    pub required_db: f32,
+}
+
+impl LineQuality {
+    /// Whether the measured quality reaches the required one.
+    pub fn acceptable(&self) -> bool {
+        self.measured_db >= self.required_db
+    }
+}
+
 /// Streaming TCF measurement (no buffering).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TcfCheck {
@@ -76,6 +97,10 @@ pub struct PageQuality {
 
 /// Thresholds for the post-message response (T.30 §5.3.6.1.6): MCF when the page is good,
 /// RTP when it is acceptable but the line should be retrained, RTN otherwise.
+///
+/// [`QualityThresholds::default`] is the classic tolerant rule (a few repaired rows are
+/// answered MCF); [`QualityThresholds::exact`] accepts only pages without a damaged row,
+/// so that a damaged page is sent again after retraining (RTN, T.30 §5.3.6.1.7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct QualityThresholds {
     /// MCF: bad rows at most this per mille of rows ...
@@ -100,6 +125,18 @@ impl Default for QualityThresholds {
 }
 
 impl QualityThresholds {
+    /// Only a page without a damaged row is confirmed (MCF); any damaged row is answered
+    /// RTN, so that the sender retrains (at a lower rate) and sends the page again, until
+    /// its retry limit ends the call with the pages received so far kept.
+    pub const fn exact() -> Self {
+        QualityThresholds {
+            mcf_max_bad_permille: 0,
+            mcf_max_bad_run: 0,
+            rtp_max_bad_permille: 0,
+            rtp_max_bad_run: 0,
+        }
+    }
+
     /// MCF, RTP or RTN for a page of quality `q` (a page with no rows is RTN).
     pub fn response(&self, q: &PageQuality) -> Fcf {
         if q.rows == 0 {
@@ -238,5 +275,19 @@ mod tests {
         assert_eq!(t.response(&q(50, 5)), Fcf::Rtp);
         assert_eq!(t.response(&q(300, 40)), Fcf::Rtn);
         assert_eq!(t.response(&PageQuality::default()), Fcf::Rtn);
+        let x = QualityThresholds::exact();
+        assert_eq!(x.response(&q(0, 0)), Fcf::Mcf);
+        assert_eq!(x.response(&q(1, 1)), Fcf::Rtn);
+        assert_eq!(t.response(&q(1, 1)), Fcf::Mcf);
+    }
+
+    #[test]
+    fn line_quality_verdict() {
+        let q = |m| LineQuality {
+            measured_db: m,
+            required_db: 20.0,
+        };
+        assert!(q(20.5).acceptable());
+        assert!(!q(19.5).acceptable());
     }
 }
