@@ -197,16 +197,30 @@ fn rotate(ph: Complex32, rot: Complex32, from: u8) -> Complex32 {
 
 /// Best metric over all bit patterns of `segs[j..]`, given the running sum `acc`, the
 /// reference phase `ph` and the previous bit `prev`.
+///
+/// Enumerates the patterns iteratively (bit `i` of `m` set: the tone changes before segment
+/// `j + i`); every path does the same arithmetic in the same order as a depth-first walk, so
+/// the result is identical, without recursion.
 fn walk(segs: &[Segment], j: usize, acc: Complex32, ph: Complex32, prev: u8) -> f32 {
-    if j == segs.len() {
+    let k = segs.len().saturating_sub(j);
+    if k == 0 {
         return acc.norm_sqr();
     }
-    let same = acc + if prev == 1 { segs[j].cm } else { segs[j].cs } * ph;
-    let p2 = rotate(ph, segs[j - 1].rot, prev);
-    let other = acc + if prev == 1 { segs[j].cs } else { segs[j].cm } * p2;
-    let a = walk(segs, j + 1, same, ph, prev);
-    let b = walk(segs, j + 1, other, p2, 1 - prev);
-    a.max(b)
+    let tail = &segs[j - 1..];
+    let mut best = 0.0f32;
+    for m in 0..(1u32 << k) {
+        let (mut a, mut p, mut pr) = (acc, ph, prev);
+        for i in 0..k {
+            if (m >> i) & 1 == 1 {
+                p = rotate(p, tail[i].rot, pr);
+                pr = 1 - pr;
+            }
+            let seg = &tail[i + 1];
+            a += if pr == 1 { seg.cm } else { seg.cs } * p;
+        }
+        best = best.max(a.norm_sqr());
+    }
+    best
 }
 
 /// V.21 receiver.
