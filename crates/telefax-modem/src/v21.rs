@@ -202,15 +202,24 @@ fn rotate(ph: Complex32, rot: Complex32, from: u8) -> Complex32 {
 /// `j + i`); every path does the same arithmetic in the same order as a depth-first walk, so
 /// the result is identical, without recursion.
 fn walk(segs: &[Segment], j: usize, acc: Complex32, ph: Complex32, prev: u8) -> f32 {
-    let k = segs.len().saturating_sub(j);
-    if k == 0 {
-        return acc.norm_sqr();
+    // Specialised per tail length so the enumeration unrolls completely.
+    match segs.len().saturating_sub(j) {
+        0 => acc.norm_sqr(),
+        1 => walk_n::<1>(&segs[j - 1..], acc, ph, prev),
+        2 => walk_n::<2>(&segs[j - 1..], acc, ph, prev),
+        _ => walk_n::<3>(&segs[j - 1..], acc, ph, prev),
     }
-    let tail = &segs[j - 1..];
+}
+
+/// [`walk`] over exactly `K` enumerated segments `tail[1..=K]` (`tail[0]` gives the rotation
+/// at the first boundary).
+#[inline(always)]
+fn walk_n<const K: usize>(tail: &[Segment], acc: Complex32, ph: Complex32, prev: u8) -> f32 {
+    let tail = &tail[..=K];
     let mut best = 0.0f32;
-    for m in 0..(1u32 << k) {
+    for m in 0..(1u32 << K) {
         let (mut a, mut p, mut pr) = (acc, ph, prev);
-        for i in 0..k {
+        for i in 0..K {
             if (m >> i) & 1 == 1 {
                 p = rotate(p, tail[i].rot, pr);
                 pr = 1 - pr;
@@ -441,75 +450,55 @@ impl V21Rx {
         self.ndecided = 0;
     }
 
-    #[inline]
-    fn sample<K: RxSink + ?Sized>(&mut self, x: f32, sink: &mut K) {
-        let t_now = self.tidx;
-        let t = self.table[t_now];
-        self.sq += x * x;
-        let v = [x * t[0], x * t[1], x * t[2], x * t[3]];
-        let old = self.ring[self.rpos];
-        self.ring[self.rpos] = v;
-        self.rpos += 1;
-        if self.rpos == WIN {
-            self.rpos = 0;
-        }
-        let delta = [v[0] - old[0], v[1] - old[1], v[2] - old[2], v[3] - old[3]];
-        for (a, d) in self.acc.iter_mut().zip(delta) {
-            *a += d;
-        }
-        self.tidx += 1;
-        if self.tidx == self.table.len() {
-            self.tidx = 0;
-            self.recompute_sums();
-        }
-        // Carrier detect every POWER_EVERY samples.
-        self.power_tick += 1;
-        if self.power_tick == POWER_EVERY {
-            self.power_tick = 0;
-            let a = &self.acc;
-            let e = a[0] * a[0] + a[1] * a[1] + a[2] * a[2] + a[3] * a[3];
-            // Rise slowly (no false carrier on noise bursts), fall fast (short tail of junk).
-            let k = if e > self.pwr { 1.0 / 8.0 } else { 1.0 / 2.0 };
-            self.pwr += (e - self.pwr) * k;
-            // In-band share of the total power (white noise alone gives about 0.15).
-            self.inband_avg += (e - self.inband_avg) * (1.0 / 32.0);
-            self.total_avg += (self.sq * IN_BAND_SCALE - self.total_avg) * (1.0 / 32.0);
-            self.sq = 0.0;
-            let share = self.inband_avg / (self.total_avg + 1e-20);
-            if !self.carrier {
-                if self.pwr > self.on_thresh && share > SHARE_ON {
-                    self.carrier = true;
-                    self.low_count = 0;
-                    self.gain = 0.25;
-                    self.bits_since_up = 0;
-                    self.bit_phase = 0.0;
-                    self.last_decision = 0.0;
-                    self.nsegs = 0;
-                    self.ndecided = 0;
-                    tracing::debug!("V.21 carrier up");
-                    sink.status(RxStatus::CarrierUp);
-                }
-            } else if self.pwr < self.off_thresh || share < SHARE_OFF {
-                self.low_count += 1;
-                if self.low_count >= OFF_HOLD {
-                    self.carrier = false;
-                    self.flush(sink);
-                    tracing::debug!("V.21 carrier down");
-                    sink.status(RxStatus::CarrierDown);
-                }
-            } else {
-                self.low_count = 0;
-            }
-        }
+    /// Carrier detect, run every [`POWER_EVERY`] samples on the correlator sums.
+    fn power_update<K: RxSink + ?Sized>(&mut self, sink: &mut K) {
+        let a = &self.acc;
+        let e = a[0] * a[0] + a[1] * a[1] + a[2] * a[2] + a[3] * a[3];
+        // Rise slowly (no false carrier on noise bursts), fall fast (short tail of junk).
+        let k = if e > self.pwr { 1.0 / 8.0 } else { 1.0 / 2.0 };
+        self.pwr += (e - self.pwr) * k;
+        // In-band share of the total power (white noise alone gives about 0.15).
+        self.inband_avg += (e - self.inband_avg) * (1.0 / 32.0);
+        self.total_avg += (self.sq * IN_BAND_SCALE - self.total_avg) * (1.0 / 32.0);
+        self.sq = 0.0;
+        let share = self.inband_avg / (self.total_avg + 1e-20);
         if !self.carrier {
-            return;
+            if self.pwr > self.on_thresh && share > SHARE_ON {
+                self.carrier = true;
+                self.low_count = 0;
+                self.gain = 0.25;
+                self.bits_since_up = 0;
+                self.bit_phase = 0.0;
+                self.last_decision = 0.0;
+                self.nsegs = 0;
+                self.ndecided = 0;
+                tracing::debug!("V.21 carrier up");
+                sink.status(RxStatus::CarrierUp);
+            }
+        } else if self.pwr < self.off_thresh || share < SHARE_OFF {
+            self.low_count += 1;
+            if self.low_count >= OFF_HOLD {
+                self.carrier = false;
+                self.flush(sink);
+                tracing::debug!("V.21 carrier down");
+                sink.status(RxStatus::CarrierDown);
+            }
+        } else {
+            self.low_count = 0;
         }
-        let p0 = self.bit_phase;
-        let p1 = p0 + PHASE_STEP;
-        self.bit_phase = p1;
-        if p1 < 0.5 || (p0 >= 0.5 && p1 < 1.0) {
-            return;
-        }
+    }
+
+    /// Bit-timing work at a sample where the bit phase crossed mid-bit (0.5) or the bit end
+    /// (1.0): `p0`/`p1` are the phases before/after the sample, `delta` its correlator update
+    /// and `t_now` its table index.
+    fn bit_event<K: RxSink + ?Sized>(
+        &mut self,
+        p0: f32,
+        p1: f32,
+        delta: [f32; 4],
+        t_now: usize,
+        sink: &mut K,
+    ) {
         // Normalised decision variable (+1 mark, -1 space) now and one sample earlier.
         let b = self.acc;
         let a = [
@@ -564,9 +553,62 @@ impl V21Rx {
 
 impl Demodulator for V21Rx {
     fn demodulate<K: RxSink + ?Sized>(&mut self, samples: &[i16], sink: &mut K) {
+        // The per-sample correlator state lives in locals (registers) and is written back
+        // only around the carrier-detect and bit-timing work, which read it from `self`.
+        let len = self.table.len();
+        let mut acc = self.acc;
+        let mut rpos = self.rpos;
+        let mut tidx = self.tidx;
+        let mut sq = self.sq;
+        let mut tick = self.power_tick;
         for &s in samples {
-            self.sample(s as f32, sink);
+            let x = s as f32;
+            let t_now = tidx;
+            let t = self.table[t_now];
+            sq += x * x;
+            let v = [x * t[0], x * t[1], x * t[2], x * t[3]];
+            let old = self.ring[rpos];
+            self.ring[rpos] = v;
+            rpos += 1;
+            if rpos == WIN {
+                rpos = 0;
+            }
+            let delta = [v[0] - old[0], v[1] - old[1], v[2] - old[2], v[3] - old[3]];
+            for (a, d) in acc.iter_mut().zip(delta) {
+                *a += d;
+            }
+            tidx += 1;
+            if tidx == len {
+                tidx = 0;
+                self.recompute_sums();
+                acc = self.acc;
+            }
+            // Carrier detect every POWER_EVERY samples.
+            tick += 1;
+            if tick == POWER_EVERY {
+                tick = 0;
+                self.acc = acc;
+                self.sq = sq;
+                self.power_update(sink);
+                sq = self.sq;
+            }
+            if !self.carrier {
+                continue;
+            }
+            let p0 = self.bit_phase;
+            let p1 = p0 + PHASE_STEP;
+            self.bit_phase = p1;
+            if p1 < 0.5 || (p0 >= 0.5 && p1 < 1.0) {
+                continue;
+            }
+            self.acc = acc;
+            self.bit_event(p0, p1, delta, t_now, sink);
         }
+        self.acc = acc;
+        self.rpos = rpos;
+        self.tidx = tidx;
+        self.sq = sq;
+        self.power_tick = tick;
     }
     fn reset(&mut self) {
         let c = self.channel;
