@@ -315,30 +315,8 @@ fn dropout_mid_page_receiver_waits_for_the_rest_of_the_page() {
     let p = vec![page(1728, 1200, 41)];
     let clean = Call::new(p.clone()).modems(&[FastModem::V29_9600]).run();
     assert_success(&clean, &p);
-    let start = clean
-        .events
-        .iter()
-        .find(|(s, _, e)| {
-            *s == telefax::simulate::Side::A
-                && matches!(
-                    e,
-                    telefax::endpoint::Event::Phase(telefax::t30::session::Phase::C)
-                )
-        })
-        .map(|(_, t, _)| *t)
-        .unwrap();
-    let end = clean
-        .events
-        .iter()
-        .find(|(s, _, e)| {
-            *s == telefax::simulate::Side::A
-                && matches!(
-                    e,
-                    telefax::endpoint::Event::Phase(telefax::t30::session::Phase::D)
-                )
-        })
-        .map(|(_, t, _)| *t)
-        .unwrap();
+    let start = caller_enters(&clean, telefax::t30::session::Phase::C);
+    let end = caller_enters(&clean, telefax::t30::session::Phase::D);
     assert!(
         end - start > 8 * 8000,
         "the page must outlast T2 after the hole"
@@ -430,22 +408,23 @@ fn marginal_lines_give_exact_pages_not_repaired_ones() {
     }
 }
 
+/// When the caller (side A) first entered `phase`, in samples.
+fn caller_enters(o: &Outcome, phase: telefax::t30::session::Phase) -> u64 {
+    o.events
+        .iter()
+        .find(|(s, _, e)| {
+            *s == telefax::simulate::Side::A
+                && matches!(e, telefax::endpoint::Event::Phase(p) if *p == phase)
+        })
+        .map(|(_, t, _)| *t)
+        .unwrap_or_else(|| panic!("the caller never entered {phase:?}"))
+}
+
 /// A 20 ms hole 1.2 s into the first page of a call.
 fn hole_in_first_page(p: &Bitmap) -> LineConfig {
     let clean = Call::new(vec![p.clone()]).run();
     assert_success(&clean, std::slice::from_ref(p));
-    let start = clean
-        .events
-        .iter()
-        .find(|(s, _, e)| {
-            *s == telefax::simulate::Side::A
-                && matches!(
-                    e,
-                    telefax::endpoint::Event::Phase(telefax::t30::session::Phase::C)
-                )
-        })
-        .map(|(_, t, _)| *t)
-        .unwrap();
+    let start = caller_enters(&clean, telefax::t30::session::Phase::C);
     LineConfig {
         dropouts: vec![Dropout {
             start: start + 1600 + 9600,

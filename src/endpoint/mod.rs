@@ -461,21 +461,23 @@ impl Endpoint {
     /// ep.finish_document().unwrap(); // EOP after page 2
     /// ```
     pub fn next_document(&mut self) -> Result<(), EndpointError> {
-        if self.cfg.job != JobKind::Send || self.doc_finished {
-            return Err(EndpointError::NotAcceptingPages(
-                "not a sending endpoint, or finished",
-            ));
-        }
-        let n = self.pages_out.len() as u32;
-        if n == 0 || self.eom_after.last() == Some(&n) {
-            return Err(EndpointError::EmptyDocument);
-        }
+        let n = self.end_of_document()?;
         self.eom_after.push(n);
         Ok(())
     }
 
     /// Mark the document complete; a sending endpoint starts its call now.
     pub fn finish_document(&mut self) -> Result<(), EndpointError> {
+        let n = self.end_of_document()?;
+        self.doc_finished = true;
+        let format = config::document_format(&self.pages_out);
+        self.session = Session::new(self.cfg.session_config(n, format, &self.eom_after));
+        self.start()
+    }
+
+    /// The number of pages queued so far, if a document may end after them: a sending
+    /// endpoint not yet finished, and at least one page since the last document ended.
+    fn end_of_document(&self) -> Result<u32, EndpointError> {
         if self.cfg.job != JobKind::Send || self.doc_finished {
             return Err(EndpointError::NotAcceptingPages(
                 "not a sending endpoint, or finished",
@@ -485,10 +487,7 @@ impl Endpoint {
         if n == 0 || self.eom_after.last() == Some(&n) {
             return Err(EndpointError::EmptyDocument);
         }
-        self.doc_finished = true;
-        let format = config::document_format(&self.pages_out);
-        self.session = Session::new(self.cfg.session_config(n, format, &self.eom_after));
-        self.start()
+        Ok(n)
     }
 
     fn start(&mut self) -> Result<(), EndpointError> {

@@ -238,10 +238,17 @@ fn sym_err(e: SymErr) -> AudioError {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn wav_header(tag: u16, channels: u16, rate: u32, bits: u16, data_len: u32) -> Vec<u8> {
+    /// A WAV header (RIFF, fmt, data chunk header) for `data_len` bytes of samples.
+    pub(crate) fn wav_header(
+        tag: u16,
+        channels: u16,
+        rate: u32,
+        bits: u16,
+        data_len: u32,
+    ) -> Vec<u8> {
         let block = channels * bits / 8;
         // Formats other than PCM carry a cbSize field: an 18-byte fmt chunk.
         let fmt_len: u32 = if tag == 1 { 16 } else { 18 };

@@ -46,6 +46,25 @@ impl ChangeBuf<'_> {
     }
 }
 
+/// Top up the hot loops' bit buffer from the next eight bytes without a
+/// data-dependent branch: OR-ing in bytes already there again is harmless, as
+/// the bits below the valid ones in `acc` are those same bytes or zeros.
+/// `false` when fewer than eight bytes are left (the caller takes the slow
+/// path of [`BitReader::refill`] if it needs bits).
+#[inline(always)]
+fn refill_fast(data: &[u8], acc: &mut u64, nbits: &mut u32, next: &mut usize) -> bool {
+    let Some(s) = data.get(*next..*next + 8) else {
+        return false;
+    };
+    let mut b = [0u8; 8];
+    b.copy_from_slice(s);
+    *acc |= u64::from_be_bytes(b) >> *nbits;
+    let bytes = (63 - *nbits) / 8;
+    *next += bytes as usize;
+    *nbits += bytes * 8;
+    true
+}
+
 /// Upper bound on codes per row, so hostile data cannot loop (zero-length
 /// runs and vertical codes with a1 = a0 make no progress).
 #[inline]
@@ -232,17 +251,7 @@ fn decode_1d_inner(
             sync!();
             return Err(Stop::Bad);
         }
-        // Refill without a data-dependent branch: OR-ing in the next eight
-        // bytes again is harmless, as the bits below the valid ones in
-        // `acc` are those same bytes or zeros.
-        if let Some(s) = data.get(next..next + 8) {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(s);
-            acc |= u64::from_be_bytes(b) >> nbits;
-            let bytes = (63 - nbits) / 8;
-            next += bytes as usize;
-            nbits += bytes * 8;
-        } else if nbits < 32 {
+        if !refill_fast(data, &mut acc, &mut nbits, &mut next) && nbits < 32 {
             sync!();
             r.refill();
             acc = r.acc;
@@ -523,17 +532,7 @@ fn decode_2d_inner(
         if budget == 0 {
             bail!(Stop::Bad);
         }
-        // Refill without a data-dependent branch: OR-ing in the next eight
-        // bytes again is harmless, as the bits below the valid ones in
-        // `acc` are those same bytes or zeros.
-        if let Some(s) = data.get(next..next + 8) {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(s);
-            acc |= u64::from_be_bytes(b) >> nbits;
-            let bytes = (63 - nbits) / 8;
-            next += bytes as usize;
-            nbits += bytes * 8;
-        } else if nbits < 32 {
+        if !refill_fast(data, &mut acc, &mut nbits, &mut next) && nbits < 32 {
             sync!();
             r.refill();
             load!();

@@ -594,25 +594,7 @@ mod tests {
     }
 
     fn wav(tag: u16, channels: u16, rate: u32, bits: u16, data: &[u8]) -> Vec<u8> {
-        let block = channels * bits / 8;
-        // Formats other than PCM carry a cbSize field: an 18-byte fmt chunk.
-        let fmt_len: u32 = if tag == 1 { 16 } else { 18 };
-        let mut h = Vec::new();
-        h.extend_from_slice(b"RIFF");
-        h.extend_from_slice(&(20 + fmt_len + data.len() as u32).to_le_bytes());
-        h.extend_from_slice(b"WAVEfmt ");
-        h.extend_from_slice(&fmt_len.to_le_bytes());
-        h.extend_from_slice(&tag.to_le_bytes());
-        h.extend_from_slice(&channels.to_le_bytes());
-        h.extend_from_slice(&rate.to_le_bytes());
-        h.extend_from_slice(&(rate * u32::from(block)).to_le_bytes());
-        h.extend_from_slice(&block.to_le_bytes());
-        h.extend_from_slice(&bits.to_le_bytes());
-        if fmt_len == 18 {
-            h.extend_from_slice(&0u16.to_le_bytes());
-        }
-        h.extend_from_slice(b"data");
-        h.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        let mut h = crate::audio::tests::wav_header(tag, channels, rate, bits, data.len() as u32);
         h.extend_from_slice(data);
         h
     }

@@ -70,16 +70,8 @@ pub fn read_tiff(path: &Path) -> Vec<(Bitmap, u32)> {
 
 /// Number of differing pixels (`u64::MAX` if the sizes differ).
 pub fn pixel_diff(a: &Bitmap, b: &Bitmap) -> u64 {
-    if (a.width, a.height) != (b.width, b.height) {
-        return u64::MAX;
-    }
-    (0..a.height)
-        .map(|y| {
-            a.row(y)
-                .iter()
-                .zip(b.row(y))
-                .map(|(x, y)| (x ^ y).count_ones() as u64)
-                .sum::<u64>()
-        })
-        .sum()
+    pixels::pixel_diff(a, b).unwrap_or(u64::MAX)
 }
+
+#[path = "../support/pixels.rs"]
+mod pixels;

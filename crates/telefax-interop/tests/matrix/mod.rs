@@ -390,23 +390,9 @@ fn read_tiff(path: &Path) -> Result<Vec<(Bitmap, u32)>, String> {
         .collect()
 }
 
-/// Differing pixels (`None` if the sizes differ).
-pub fn pixel_diff(a: &Bitmap, b: &Bitmap) -> Option<u64> {
-    if (a.width, a.height) != (b.width, b.height) {
-        return None;
-    }
-    Some(
-        (0..a.height)
-            .map(|y| {
-                a.row(y)
-                    .iter()
-                    .zip(b.row(y))
-                    .map(|(x, y)| (x ^ y).count_ones() as u64)
-                    .sum::<u64>()
-            })
-            .sum(),
-    )
-}
+#[path = "../support/pixels.rs"]
+mod pixels;
+pub use pixels::pixel_diff;
 
 fn our_config(case: &Case) -> EndpointConfig {
     let role = if case.we_call {
