@@ -107,7 +107,12 @@ pub(crate) fn to_row(changes: &[u32], width: u32, row: &mut [u8]) {
             // One segment (every fax width up to B4 at 200 dpi): the
             // elements below `width` (a binary search finds where they end)
             // with no test per element.
-            let end = changes.partition_point(|&c| c < width);
+            // (Decoded rows hold no sentinels: then no search at all.)
+            let end = if changes.last().is_some_and(|&c| c < width) {
+                changes.len()
+            } else {
+                changes.partition_point(|&c| c < width)
+            };
             for &p in &changes[..end] {
                 let wi = (p >> 6) as usize & (SEGMENT_WORDS - 1);
                 acc = if wi == prev_w { acc } else { 0 };
@@ -155,11 +160,45 @@ pub(crate) fn to_row(changes: &[u32], width: u32, row: &mut [u8]) {
     }
 }
 
-/// Render a list of changing elements into a row (alias of [`to_row`],
-/// kept for the whole-page sink).
+/// Rows with at most this many changing elements are painted run by run
+/// into a cleared row by [`paint`]; denser rows are rendered by [`to_row`].
+const SPARSE_CHANGES: usize = 48;
+
+/// Render a list of changing elements into a row that is all white (zero)
+/// already. A sparse row (a signature, a rule, a few glyph strokes) is
+/// painted run by run, touching only the bytes of its black runs; a dense
+/// one goes through [`to_row`]. Elements must be strictly increasing;
+/// entries at or past `width` end the list.
 #[inline]
 pub(crate) fn paint(changes: &[u32], width: u32, row: &mut [u8]) {
-    to_row(changes, width, row);
+    if changes.len() > SPARSE_CHANGES {
+        to_row(changes, width, row);
+        return;
+    }
+    let width = width.min(row.len() as u32 * 8);
+    let mut pairs = changes.chunks(2);
+    for p in &mut pairs {
+        let a = p[0];
+        if a >= width {
+            break;
+        }
+        // The black run from `a` to the next change (or the row end).
+        let b = p.get(1).map_or(width, |&b| b.min(width));
+        if b <= a {
+            break;
+        }
+        let (a, last) = (a as usize, b as usize - 1);
+        let head = 0xFFu8 >> (a % 8);
+        let tail = 0xFFu8 << (7 - last % 8);
+        let (fa, fb) = (a / 8, last / 8);
+        if fa == fb {
+            row[fa] |= head & tail;
+        } else {
+            row[fa] |= head;
+            row[fa + 1..fb].fill(0xFF);
+            row[fb] |= tail;
+        }
+    }
 }
 
 /// How many sentinels (entries equal to `width`) follow the changing
@@ -346,6 +385,20 @@ mod tests {
                 let mut back = vec![0xA5u8; stride];
                 to_row(&ch, width, &mut back);
                 assert_eq!(row, back, "width {width} seed {seed}");
+                // Painting into a cleared row gives the same, sparse or not,
+                // with or without sentinels after the list.
+                for keep in [ch.len(), ch.len().min(SPARSE_CHANGES), ch.len().min(1), 0] {
+                    let mut part = ch[..keep].to_vec();
+                    let mut want = vec![0u8; stride];
+                    to_row(&part, width, &mut want);
+                    let mut got = vec![0u8; stride];
+                    paint(&part, width, &mut got);
+                    assert_eq!(got, want, "width {width} seed {seed} keep {keep}");
+                    part.extend_from_slice(&[width; SENTINELS]);
+                    let mut got = vec![0u8; stride];
+                    paint(&part, width, &mut got);
+                    assert_eq!(got, want, "width {width} seed {seed} keep {keep} sentinels");
+                }
                 assert!(ch.windows(2).all(|w| w[0] < w[1]));
             }
         }

@@ -183,17 +183,12 @@ pub(crate) const RUN_EOL: u16 = 4095;
 pub(crate) const RUN_UNCOMPRESSED: u16 = 4094;
 
 /// Bits the multi-code table [`Tables::multi`] is indexed by.
-pub(crate) const MULTI_BITS: u32 = 12;
+pub(crate) const MULTI_BITS: u32 = 13;
 /// Most terminating codes one [`Tables::multi`] entry resolves.
-pub(crate) const MULTI_MAX: usize = 4;
+pub(crate) const MULTI_MAX: usize = 3;
 
 /// Bits a 2-D mode lookup is indexed by.
 pub(crate) const MODE_INDEX_BITS: u32 = 7;
-
-/// Bits the two-code mode table [`Tables::mode2`] is indexed by.
-pub(crate) const MODE2_BITS: u32 = 12;
-/// [`Tables::mode2`] high byte: no second vertical or pass code.
-pub(crate) const MODE2_NONE: u8 = 0xFF;
 
 /// Packed mode kind: horizontal mode.
 pub(crate) const KIND_HORIZONTAL: u8 = 7;
@@ -232,6 +227,41 @@ const MODES: [(&str, Mode); 9] = [
     ("0001", Mode::Pass),
 ];
 
+/// [`Tables::mode_packed`] as a constant (`kind << 4 | len` for the mode
+/// code at the top of a 7-bit window), so the 2-D decoder's hot loop needs
+/// no table pointer for it.
+pub(crate) const MODE7: [u8; 1 << MODE_INDEX_BITS] = {
+    let mut t = [KIND_OTHER << 4; 1 << MODE_INDEX_BITS];
+    let mut i = 0;
+    while i < MODES.len() {
+        let (s, m) = MODES[i];
+        let b = s.as_bytes();
+        let mut bits = 0usize;
+        let mut j = 0;
+        while j < b.len() {
+            bits = bits << 1 | (b[j] - b'0') as usize;
+            j += 1;
+        }
+        let len = b.len();
+        let kind = match m {
+            Mode::Vertical(k) => (k + 3) as u8,
+            Mode::Horizontal => KIND_HORIZONTAL,
+            _ => KIND_PASS,
+        };
+        let shift = MODE_INDEX_BITS as usize - len;
+        let mut e = bits << shift;
+        while e < (bits + 1) << shift {
+            t[e] = kind << 4 | len as u8;
+            e += 1;
+        }
+        i += 1;
+    }
+    // Seven zeros (EOL, EOFB or garbage) and the extension prefix.
+    t[0] = KIND_OTHER << 4 | 7;
+    t[1] = KIND_OTHER << 4 | 7;
+    t
+};
+
 /// The 2-D extension code for uncompressed mode, `0000001111` (Table 4/T.4).
 pub(crate) const EXT_2D_UNCOMPRESSED: u32 = 0b00_0000_1111;
 /// Length of [`EXT_2D_UNCOMPRESSED`].
@@ -253,7 +283,7 @@ pub(crate) struct Tables {
     /// 0 = look in `run`.
     pub run8: [[u16; 1 << SHORT_INDEX_BITS]; 2],
     /// Several terminating codes per lookup (dithered pages have runs of
-    /// one to four pixels, so two to four codes fit in 12 bits):
+    /// one to four pixels, so two or three codes fit in 13 bits):
     /// [colour of the first run][next [`MULTI_BITS`] bits] gives the
     /// terminating codes of non-zero runs (alternating colours) that lie
     /// wholly in those bits, at most [`MULTI_MAX`], packed as described at
@@ -268,12 +298,6 @@ pub(crate) struct Tables {
     /// A white then a black terminating code as one code, for MH rows of
     /// short runs: `[white run * 64 + black run]` = `bits << 5 | len`.
     pub pair: [u32; 64 * 64],
-    /// Two mode codes per lookup, indexed by the next [`MODE2_BITS`] bits:
-    /// the low byte is the first code as in `mode_packed`; the high byte,
-    /// when the first is a vertical or pass code, is the code after it if
-    /// that is also vertical or pass and lies within the bits, else
-    /// [`MODE2_NONE`].
-    pub mode2: [u16; 1 << MODE2_BITS],
     /// Terminating codes [colour][run].
     pub term: [[Code; 64]; 2],
     /// Make-up codes [colour][run / 64], index 1..=40 (28..=40 shared extended).
@@ -311,7 +335,7 @@ fn fill_run(table: &mut [u16; 1 << RUN_INDEX_BITS], code: Code, value: u16) {
 /// 4..7 their count, 8..12 the bits used by the first two, 16..24 the
 /// offset of the last change from the start (the sum of the runs), and from
 /// bit 32 one byte per code, the offset of the change it ends (unused bytes
-/// repeat the last offset, so all four may be stored).
+/// repeat the last offset, so all [`MULTI_MAX`] may be stored).
 pub(crate) fn multi_entry(len: u32, len2: u32, offsets: &[u32]) -> u64 {
     let count = offsets.len();
     let Some(&last) = offsets.last() else {
@@ -364,7 +388,6 @@ fn build() -> Tables {
     let mut t = Tables {
         multi: [[0; 1 << MULTI_BITS]; 2],
         pair: [0; 64 * 64],
-        mode2: [0; 1 << MODE2_BITS],
         run: [[0; 1 << RUN_INDEX_BITS]; 2],
         run8: [[0; 1 << SHORT_INDEX_BITS]; 2],
         mode: [(Mode::Invalid, 0); 1 << MODE_INDEX_BITS],
@@ -440,22 +463,6 @@ fn build() -> Tables {
             _ => KIND_OTHER,
         };
         *p = kind << 4 | len;
-    }
-    let vp = |e: u8| e >> 4 <= KIND_PASS && e >> 4 != KIND_HORIZONTAL;
-    let shift = MODE2_BITS - MODE_INDEX_BITS;
-    for (i, m) in t.mode2.iter_mut().enumerate() {
-        let first = t.mode_packed[i >> shift];
-        let len1 = u32::from(first & 15);
-        let rest = (i << len1) & ((1 << MODE2_BITS) - 1);
-        let second = t.mode_packed[rest >> shift];
-        let len2 = u32::from(second & 15);
-        let fits = len1 + len2 <= MODE2_BITS;
-        let hi = if vp(first) && vp(second) && fits {
-            second
-        } else {
-            MODE2_NONE
-        };
-        *m = u16::from(hi) << 8 | u16::from(first);
     }
     t
 }
@@ -548,12 +555,13 @@ mod tests {
                 assert_eq!((m & 15) as u32, used);
                 assert_eq!(((m >> 16) & 0xFF) as u32, sum);
             }
-            // Runs of one or two pixels pack four codes: W2 B2 W2 B2
-            // = 0111 11 0111 11 for white first.
-            let idx = 0b0111_1101_1111usize;
+            // Runs of one or two pixels pack up to MULTI_MAX (3) codes:
+            // W2 B2 W2 (B2) = 0111 11 0111 (11) for white first.
+            let idx = 0b0111_1101_1111usize << (MULTI_BITS - 12);
             if colour == 0 {
-                assert_eq!((t.multi[0][idx] >> 4) & 7, 4, "W2 B2 W2 B2");
-                assert_eq!((t.multi[0][idx] >> 16) & 0xFF, 8);
+                assert_eq!((t.multi[0][idx] >> 4) & 7, 3, "W2 B2 W2");
+                assert_eq!((t.multi[0][idx] >> 16) & 0xFF, 6);
+                assert_eq!(t.multi[0][idx] & 15, 10);
             }
         }
         // The pair table joins a white and a black terminating code.
@@ -568,12 +576,11 @@ mod tests {
         let c = t.white_row(1728).unwrap();
         assert_eq!((c.bits, c.len), (0b0_1001_1011_0011_0101, 17));
         assert!(t.white_row(2624).is_none());
-        // Two mode codes per lookup: V-1 V-1 (010 010), pass + H (only the
-        // first, H is not a vertical or pass code).
-        let m = t.mode2[0b0100_1000_0000];
-        assert_eq!(m & 0xFF, u16::from(t.mode_packed[0b010_0100]));
-        assert_eq!(m >> 8, u16::from(2u8 << 4 | 3));
-        assert_eq!(t.mode2[0b0001_0010_0000] >> 8, u16::from(MODE2_NONE));
+        assert_eq!(MODE7, t.mode_packed);
+        // The 7-bit mode lookup: V-1 (010), pass (0001), H (001).
+        assert_eq!(MODE7[0b010_0100], 2 << 4 | 3);
+        assert_eq!(MODE7[0b000_1010], KIND_PASS << 4 | 4);
+        assert_eq!(MODE7[0b001_0010], KIND_HORIZONTAL << 4 | 3);
         // Kraft sums: white and black sets with EOL and extension are not
         // complete codes, but must not exceed 1.
         for table in &t.run {

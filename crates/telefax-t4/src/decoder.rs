@@ -9,6 +9,13 @@ pub(crate) trait RowOut {
     fn good(&mut self, cur: &[u32], width: u32, pixels: &mut [u8]);
     /// A repeated (replacement) row: the last good row's pixels and changes.
     fn bad(&mut self, pixels: &[u8], changes: &[u32]);
+    /// `rows` good all-white rows in a row (blank parts of a page).
+    #[inline]
+    fn white(&mut self, rows: u32, width: u32, pixels: &mut [u8]) {
+        for _ in 0..rows {
+            self.good(&[], width, pixels);
+        }
+    }
 }
 
 pub(crate) struct Pixels<F>(pub F);
@@ -21,6 +28,13 @@ impl<F: FnMut(&[u8])> RowOut for Pixels<F> {
     }
     fn bad(&mut self, pixels: &[u8], _changes: &[u32]) {
         (self.0)(pixels);
+    }
+    #[inline]
+    fn white(&mut self, rows: u32, _width: u32, pixels: &mut [u8]) {
+        pixels.fill(0);
+        for _ in 0..rows {
+            (self.0)(pixels);
+        }
     }
 }
 
@@ -362,6 +376,22 @@ impl Decoder {
                 return Ok(());
             }
             let w = r.peek();
+            if self.n_ref == 0 && w >> 63 == 1 {
+                // Blank rows: against an all-white reference line each `1`
+                // (V0 with b1 at the row end, T.6 §2.2.4) is a whole white
+                // row, so a string of them is that many rows at once.
+                let left = self.opts.max_rows.saturating_sub(self.stats.rows);
+                let rows = w.leading_ones().min(56).min(left);
+                if rows > 0 {
+                    self.pos += rows as usize;
+                    out.white(rows, width, &mut self.good);
+                    self.stats.rows += rows;
+                    self.bad_run = 0;
+                    self.pending_1d = false;
+                    self.n_cur = 0;
+                    continue;
+                }
+            }
             if w >> 52 == 1 {
                 // EOL at a row start: EOFB (T.6 §2.4.1.2) or damage.
                 if rem < 24 {
@@ -397,6 +427,168 @@ impl Decoder {
             }
         }
         Ok(())
+    }
+
+    /// Fast path for blank parts of a T.4 page: the EOL after the pending
+    /// row is followed by a whole all-white row (one make-up and one
+    /// terminating code in 1-D, T.4 §4.1.2; a single V0 against a white
+    /// reference line in 2-D, §4.2.1.3), and so on for as many rows as
+    /// follow that pattern. Each pending row is confirmed and the white row
+    /// made pending, as the general path would do; returns `true` if any
+    /// row was, `false` (nothing done) otherwise. `w` holds the next bits,
+    /// `eol` is the length of the EOL there (with fill and tag bit).
+    #[inline]
+    fn white_after_eol(
+        &mut self,
+        out: &mut impl RowOut,
+        mut w: u64,
+        mut eol: usize,
+        mut rem: usize,
+        mr: bool,
+    ) -> Result<bool, T4Error> {
+        let eol_tail = 1 + usize::from(mr);
+        let white_1d = self.t.white_row(self.opts.width);
+        // Confirmed white rows not yet delivered (the reference line is
+        // then white already, so only the count is kept).
+        let mut batch = 0u32;
+        let mut any = false;
+        loop {
+            let two_d = mr && (w << (eol - 1)) & (1 << 63) == 0;
+            let code = if two_d {
+                // The pending row becomes the reference: it must be white,
+                // and usable (a 1-D row, or no damage since the last one).
+                if self.n_cur != 0 || (self.damaged && !self.pending_1d) {
+                    break;
+                }
+                crate::codes::Code { bits: 1, len: 1 }
+            } else {
+                match white_1d {
+                    Some(c) => c,
+                    None => break,
+                }
+            };
+            let end = eol + code.len as usize;
+            if end > 56 || end > rem || ((w << eol) >> (64 - code.len)) as u32 != code.bits {
+                break;
+            }
+            // Confirm the pending row (after the EOL, as the general path).
+            self.pos += eol;
+            if self.n_cur == 0 && self.n_ref == 0 && self.stats.rows + batch < self.opts.max_rows {
+                batch += 1;
+                if self.pending_1d {
+                    self.damaged = false;
+                }
+            } else {
+                self.flush_white(out, &mut batch);
+                self.pending = false;
+                self.good_row(out)?;
+            }
+            any = true;
+            self.next_2d = two_d;
+            self.pos += code.len as usize;
+            if self.opts.rows_byte_aligned {
+                self.pos = self.pos.div_ceil(8) * 8;
+            }
+            self.n_cur = 0;
+            self.pending_1d = !two_d;
+            self.pending = true;
+            if self.n_ref == 0 && !self.damaged && !self.opts.rows_byte_aligned {
+                if let Some(c) = white_1d {
+                    self.white_rows_plain(&mut batch, mr, c);
+                }
+            }
+            // The next EOL, within one 8-byte load.
+            let byte = self.pos / 8;
+            let Some(s) = self.buf.get(byte..byte + 8) else {
+                break;
+            };
+            let mut b = [0u8; 8];
+            b.copy_from_slice(s);
+            w = u64::from_be_bytes(b) << (self.pos % 8);
+            rem = self.buf.len() * 8 - self.pos;
+            let lz = w.leading_zeros() as usize;
+            if !(11..=40).contains(&lz) {
+                break;
+            }
+            eol = lz + eol_tail;
+        }
+        self.flush_white(out, &mut batch);
+        if any {
+            self.eols = 0;
+            self.stats.end = PageEnd::EndOfData;
+        }
+        Ok(any)
+    }
+
+    /// The tight loop of [`Self::white_after_eol`] for the plainest framing
+    /// (EOLs without fill): while the next bits are an EOL and a whole
+    /// white row (`white` in 1-D, or with the tag bit 0 a V0 in MR), count
+    /// the pending white row as confirmed in `batch` and make the new one
+    /// pending. The pending row and the reference line must be white and
+    /// there must be no damage (2-D rows are then usable).
+    #[inline]
+    fn white_rows_plain(&mut self, batch: &mut u32, mr: bool, white: crate::codes::Code) {
+        use crate::codes::{EOL, EOL_BITS};
+        // EOL (+ tag 1) + white row; and for MR EOL + tag 0 + V0.
+        let (p1, len1) = if mr {
+            (
+                u64::from(EOL << 1 | 1) << white.len | u64::from(white.bits),
+                EOL_BITS + 1 + white.len,
+            )
+        } else {
+            (
+                u64::from(EOL) << white.len | u64::from(white.bits),
+                EOL_BITS + white.len,
+            )
+        };
+        let p2 = u64::from(EOL << 2 | 1);
+        let len2 = EOL_BITS + 2;
+        if len1 > 56 {
+            return;
+        }
+        let limit = self
+            .opts
+            .max_rows
+            .saturating_sub(self.stats.rows.saturating_add(*batch));
+        let mut pos = self.pos;
+        let mut count = 0u32;
+        let mut last_2d = !self.pending_1d;
+        while count < limit {
+            let byte = pos / 8;
+            let Some(s) = self.buf.get(byte..byte + 8) else {
+                break;
+            };
+            let mut b = [0u8; 8];
+            b.copy_from_slice(s);
+            let w = u64::from_be_bytes(b) << (pos % 8);
+            if w >> (64 - len1) == p1 {
+                pos += len1 as usize;
+                last_2d = false;
+            } else if mr && w >> (64 - len2) == p2 {
+                pos += len2 as usize;
+                last_2d = true;
+            } else {
+                break;
+            }
+            count += 1;
+        }
+        if count > 0 {
+            *batch += count;
+            self.pos = pos;
+            self.pending_1d = !last_2d;
+            self.next_2d = last_2d;
+        }
+    }
+
+    /// Deliver `batch` confirmed white rows (see [`Self::white_after_eol`]).
+    #[inline]
+    fn flush_white(&mut self, out: &mut impl RowOut, batch: &mut u32) {
+        if *batch > 0 {
+            out.white(*batch, self.opts.width, &mut self.good);
+            self.stats.rows += *batch;
+            self.bad_run = 0;
+            *batch = 0;
+        }
     }
 
     fn run_t4(&mut self, out: &mut impl RowOut) -> Result<(), T4Error> {
@@ -461,6 +653,9 @@ impl Decoder {
                         // EOL (T.4 §4.1.2), plus the tag bit for MR (§4.2.1.3.4).
                         if rem < lz + eol_tail {
                             return Ok(());
+                        }
+                        if self.pending && self.white_after_eol(out, w, lz + eol_tail, rem, mr)? {
+                            continue;
                         }
                         self.next_2d = mr && (w << lz) & (1 << 62) == 0;
                         self.pos += lz + eol_tail;

@@ -21,6 +21,11 @@ impl RowOut for IntoBitmap<'_> {
             paint(cur, width, &mut self.data[start..]);
         }
     }
+    #[inline]
+    fn white(&mut self, rows: u32, _width: u32, _pixels: &mut [u8]) {
+        let start = self.data.len();
+        self.data.resize(start + self.stride * rows as usize, 0);
+    }
     fn bad(&mut self, _pixels: &[u8], changes: &[u32]) {
         // `changes` is the last good row (the reference line).
         let start = self.data.len();

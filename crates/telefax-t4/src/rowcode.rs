@@ -5,8 +5,8 @@
 use crate::bits::{BitReader, BitWriter};
 use crate::changes::find_b1;
 use crate::codes::{
-    Mode, Tables, EXT_2D_BITS, EXT_2D_UNCOMPRESSED, KIND_HORIZONTAL, KIND_PASS, MAX_MAKEUP,
-    MODE2_BITS, MODE2_NONE, MULTI_BITS, MULTI_MAX, RUN_EOL, RUN_INDEX_BITS, RUN_UNCOMPRESSED,
+    Mode, Tables, EXT_2D_BITS, EXT_2D_UNCOMPRESSED, KIND_HORIZONTAL, KIND_PASS, MAX_MAKEUP, MODE7,
+    MODE_INDEX_BITS, MULTI_BITS, MULTI_MAX, RUN_EOL, RUN_INDEX_BITS, RUN_UNCOMPRESSED,
     SHORT_INDEX_BITS,
 };
 
@@ -245,12 +245,10 @@ fn decode_1d_inner(
             r.next = next;
         };
     }
+    // The fastest path below always moves a0 right (at most `width` times
+    // per row); every other pass of the loop spends `budget`, so hostile
+    // data cannot loop.
     loop {
-        budget -= 1;
-        if budget == 0 {
-            sync!();
-            return Err(Stop::Bad);
-        }
         if !refill_fast(data, &mut acc, &mut nbits, &mut next) && nbits < 32 {
             sync!();
             r.refill();
@@ -258,13 +256,16 @@ fn decode_1d_inner(
             nbits = r.nbits;
             next = r.next;
         }
-        // Fastest path: up to four terminating codes of non-zero runs from
+        // Fastest path: up to MULTI_MAX terminating codes of non-zero runs from
         // one lookup, none reaching the row end.
         let m = t.multi[colour & 1][(acc >> (64 - MULTI_BITS)) as usize];
         let used = (m & 15) as u32;
         let last = ((m >> 16) & 0xFF) as u32;
         if m != 0 && used <= nbits && a0 + last < width {
-            let Some(slots) = cur.get_mut(n..n + MULTI_MAX) else {
+            let Some(slots) = cur
+                .get_mut(n..)
+                .and_then(|s| s.first_chunk_mut::<MULTI_MAX>())
+            else {
                 sync!();
                 return Err(Stop::Bad);
             };
@@ -279,6 +280,11 @@ fn decode_1d_inner(
             nbits -= used;
             mid_run = false;
             continue;
+        }
+        budget -= 1;
+        if budget == 0 {
+            sync!();
+            return Err(Stop::Bad);
         }
         let mut e = t.run8[colour & 1][(acc >> (64 - SHORT_INDEX_BITS)) as usize];
         if e == 0 {
@@ -407,22 +413,25 @@ fn decode_2d_inner(
 ) -> Result<usize, Stop> {
     // The bit buffer lives in locals (the hot loop); `r` is synced before
     // the slow paths and on return. After the refill at the top of the
-    // loop (below 32 bits) either `nbits >= 32` or all the data is in `acc`
-    // (then `nbits` is exactly what remains), so `len <= nbits` means the
-    // code is there: one pass of the loop takes at most 29 bits on its fast
-    // paths (mode + two terminating codes), or a string of V0 codes capped
-    // at `nbits`.
+    // loop either `nbits >= 32` or all the data is in `acc` (then `nbits`
+    // is exactly what remains), so `len <= nbits` means the code is there.
+    // A fast vertical or pass code takes at most 7 bits and a fast
+    // horizontal code at most 3 + 12, so two fast codes follow each refill;
+    // every other path goes back to the refill.
     //
     // `k` is kept as the index of b1 for the current a0 and colour
     // (T.4 §4.2.1.3.1), updated after each code from what the code implies
     // (after pass mode b1 moves two on; after a vertical code it is one of
-    // the entries k-1, k+1, k+3), so the common codes need no search.
+    // the entries k-1, k+1, k+3), so the common codes need no search. The
+    // colour of a0 is the parity of the changes so far (`n & 1`).
+    //
+    // Every fast code moves a0 right (so at most `width` of them per row);
+    // the other paths spend `budget`, so hostile data cannot loop.
     let data = r.data;
     let (mut acc, mut nbits, mut next) = (r.acc, r.nbits, r.next);
     let mut n = 0usize;
     let w_i = width as i32;
     let mut a0: i32 = -1;
-    let mut colour = 0usize;
     let mut k = 0usize;
     let mut budget = step_limit(width) + 1;
     macro_rules! sync {
@@ -445,6 +454,14 @@ fn decode_2d_inner(
             return Err($e);
         }};
     }
+    macro_rules! spend {
+        () => {{
+            budget -= 1;
+            if budget == 0 {
+                bail!(Stop::Bad);
+            }
+        }};
+    }
     macro_rules! push {
         ($p:expr) => {{
             let p: u32 = $p;
@@ -463,197 +480,178 @@ fn decode_2d_inner(
     macro_rules! research {
         () => {{
             let mut j = k;
-            k = find_b1(refc, &mut j, a0, colour);
+            k = find_b1(refc, &mut j, a0, n & 1);
         }};
     }
-    // One vertical (a1 = b1 + offset) or pass (a0 = b2) code: both share
-    // one path without branches on the mode, as dithered pages mix them
-    // unpredictably (T.4 §4.2.1.3.2). Rare cases go back to the loop top.
-    macro_rules! vp_step {
-        ($kind:expr, $len:expr) => {{
-            let kind: u8 = $kind;
-            let len: u32 = $len;
+    // One code. Vertical and pass codes share one path without branches on
+    // the mode (dithered pages mix them unpredictably, T.4 §4.2.1.3.2);
+    // rare cases go back to the loop top.
+    macro_rules! step {
+        () => {{
+            let e = MODE7[(acc >> (64 - MODE_INDEX_BITS)) as usize];
+            let kind = e >> 4;
+            let len = u32::from(e & 15);
+            if kind == 3 {
+                // A string of V0 codes (`1` each): every one makes a1 = b1,
+                // and then the next b1 is the next reference change, so the
+                // string copies reference changes (T.4 §4.2.1.3.2, offset 0).
+                // The string may run on into the next row's codes: take no
+                // more than the reference line holds (its sentinels end the
+                // row).
+                let m = (acc.leading_ones().min(nbits) as usize).min(refc.len().saturating_sub(k));
+                let Some(src) = refc.get(k..k + m) else {
+                    bail!(Stop::Bad);
+                };
+                if m == 0 {
+                    bail!(Stop::Bad);
+                }
+                for (i, &v) in src.iter().enumerate() {
+                    if v >= width {
+                        // a1 at the row end: the row is complete.
+                        let used = i as u32 + 1;
+                        acc = acc.checked_shl(used).unwrap_or(0);
+                        nbits -= used;
+                        sync!();
+                        return Ok(n);
+                    }
+                    let Some(slot) = cur.get_mut(n) else {
+                        bail!(Stop::Bad);
+                    };
+                    *slot = v;
+                    n += 1;
+                }
+                acc = acc.checked_shl(m as u32).unwrap_or(0);
+                nbits -= m as u32;
+                a0 = src[m - 1] as i32;
+                k += m;
+                continue;
+            }
             if len > nbits {
                 bail!(Stop::NeedMore);
             }
-            acc <<= len;
-            nbits -= len;
-            let Some((b0, b1, b2, b4)) = around(refc, k) else {
-                bail!(Stop::Bad);
-            };
-            let vertical = kind != KIND_PASS;
-            let a1 = if vertical {
-                b1 + i32::from(kind) - 3
-            } else {
-                b2
-            };
-            // After a vertical code the colour flips, and b1 is the first of
-            // k-1, k+1, k+3 right of a1 (k-3 and before are at most b1 - 3).
-            let c1 = b0 > a1;
-            let c2 = b2 > a1;
-            let c3 = b4 > a1;
-            if a1 <= a0 || a1 >= w_i || (vertical && !c3) {
-                // Rare: the row end, a zero-length run, an invalid code, or
-                // b1 further away.
-                if vertical {
-                    if a1 < a0.max(0) || a1 > w_i {
-                        bail!(Stop::Bad);
+            if kind <= KIND_PASS && kind != KIND_HORIZONTAL {
+                acc <<= len;
+                nbits -= len;
+                let Some((b0, b1, b2, b4)) = around(refc, k) else {
+                    bail!(Stop::Bad);
+                };
+                let pass = kind == KIND_PASS;
+                // Pass mode moves a0 to b2; a vertical code puts a1 at b1
+                // plus its offset.
+                let a1 = if pass { b2 } else { b1 + i32::from(kind) - 3 };
+                // The common case: a1 right of a0, before the row end and
+                // before b4 (so the next b1 is one of k-1, k+1, k+3 after a
+                // vertical code, k+2 after pass).
+                if a1 <= a0 || a1 >= b4.min(w_i) {
+                    // Rare: the row end, a zero-length run, an invalid
+                    // code, or b1 further away.
+                    spend!();
+                    if !pass {
+                        if a1 < a0.max(0) || a1 > w_i {
+                            bail!(Stop::Bad);
+                        }
+                        if a1 < w_i {
+                            push!(a1 as u32);
+                        }
                     }
-                    if a1 < w_i {
-                        push!(a1 as u32);
+                    a0 = a1;
+                    if a0 >= w_i {
+                        sync!();
+                        return Ok(n);
                     }
-                    colour ^= 1;
+                    research!();
+                    continue;
                 }
+                let Some(slot) = cur.get_mut(n) else {
+                    bail!(Stop::Bad);
+                };
+                *slot = a1 as u32;
+                // For pass mode b0 < b2 = a1, so `c` is 0 and k moves two on.
+                let c = usize::from(b0 > a1) + usize::from(b2 > a1);
+                n += usize::from(!pass);
                 a0 = a1;
-                if a0 >= w_i {
+                k = k + 3 - 2 * c - usize::from(pass);
+            } else if kind == KIND_HORIZONTAL {
+                acc <<= len;
+                nbits -= len;
+                let start = a0.max(0) as u32;
+                // Both runs from one lookup when they are short and non-zero.
+                let m = t.multi[n & 1][(acc >> (64 - MULTI_BITS)) as usize];
+                let count = (m >> 4) & 7;
+                let len2 = ((m >> 8) & 15) as u32;
+                let o1 = ((m >> 32) & 0xFF) as u32;
+                let o2 = ((m >> 40) & 0xFF) as u32;
+                if count >= 2 && len2 <= nbits && start + o2 < width {
+                    let Some(s) = cur.get_mut(n..n + 2) else {
+                        bail!(Stop::Bad);
+                    };
+                    s[0] = start + o1;
+                    s[1] = start + o2;
+                    n += 2;
+                    a0 = (start + o2) as i32;
+                    acc <<= len2;
+                    nbits -= len2;
+                    research!();
+                } else {
+                    // Make-up codes, zero runs, end of data: out of line.
+                    spend!();
                     sync!();
+                    let (a1, a2) = horizontal_slow(r, t, width, n & 1, start)?;
+                    load!();
+                    if a1 < width {
+                        push!(a1);
+                    }
+                    if a2 < width {
+                        push!(a2);
+                    }
+                    a0 = a2 as i32;
+                    if a0 >= w_i {
+                        sync!();
+                        return Ok(n);
+                    }
+                    research!();
+                    continue;
+                }
+            } else {
+                // Extension (uncompressed mode), EOL/EOFB or garbage.
+                spend!();
+                sync!();
+                r.refill();
+                let rem = r.remaining();
+                let w = r.peek();
+                if t.mode[(w >> 57) as usize].0 != Mode::Extension {
+                    return Err(if rem < 12 { Stop::NeedMore } else { Stop::Bad });
+                }
+                if rem < EXT_2D_BITS as usize {
+                    return Err(Stop::NeedMore);
+                }
+                if (w >> (64 - EXT_2D_BITS)) as u32 != EXT_2D_UNCOMPRESSED {
+                    return Err(Stop::Bad);
+                }
+                r.consume(EXT_2D_BITS as usize);
+                let mut p = a0.max(0) as u32;
+                let mut colour = n & 1;
+                let mut cb = ChangeBuf { buf: cur, n };
+                uncompressed(r, width, &mut p, &mut colour, &mut cb)?;
+                n = cb.n;
+                a0 = p as i32;
+                if a0 >= w_i {
                     return Ok(n);
                 }
                 research!();
+                load!();
                 continue;
             }
-            let Some(slot) = cur.get_mut(n) else {
-                bail!(Stop::Bad);
-            };
-            *slot = a1 as u32;
-            let v = usize::from(vertical);
-            n += v;
-            colour ^= v;
-            a0 = a1;
-            // k + 3 - 2 (c1 + c2) after a vertical code, k + 2 after pass,
-            // selected with a mask (the compiler would branch on an `if`).
-            let kv = k + 3 - 2 * (usize::from(c1) + usize::from(c2));
-            let sel = v.wrapping_neg();
-            k = (kv & sel) | ((k + 2) & !sel);
         }};
     }
     loop {
-        budget -= 1;
-        if budget == 0 {
-            bail!(Stop::Bad);
-        }
         if !refill_fast(data, &mut acc, &mut nbits, &mut next) && nbits < 32 {
             sync!();
             r.refill();
             load!();
         }
-        let e2 = t.mode2[(acc >> (64 - MODE2_BITS)) as usize];
-        let e = e2 as u8;
-        let kind = e >> 4;
-        let len = u32::from(e & 15);
-        if kind == 3 {
-            // A string of V0 codes (`1` each): every one makes a1 = b1, and
-            // then the next b1 is the next reference change, so the string
-            // copies reference changes (T.4 §4.2.1.3.2 with offset 0).
-            // The string may run on into the next row's codes: take no more
-            // than the reference line holds (its sentinels end the row).
-            let m = (acc.leading_ones().min(nbits) as usize).min(refc.len().saturating_sub(k));
-            let Some(src) = refc.get(k..k + m) else {
-                bail!(Stop::Bad);
-            };
-            if m == 0 {
-                bail!(Stop::Bad);
-            }
-            for (i, &v) in src.iter().enumerate() {
-                if v >= width {
-                    // a1 at the row end: the row is complete.
-                    let used = i as u32 + 1;
-                    acc = acc.checked_shl(used).unwrap_or(0);
-                    nbits -= used;
-                    sync!();
-                    return Ok(n);
-                }
-                let Some(slot) = cur.get_mut(n) else {
-                    bail!(Stop::Bad);
-                };
-                *slot = v;
-                n += 1;
-            }
-            acc = acc.checked_shl(m as u32).unwrap_or(0);
-            nbits -= m as u32;
-            a0 = src[m - 1] as i32;
-            k += m;
-            colour ^= m & 1;
-            continue;
-        }
-        if kind <= KIND_PASS && kind != KIND_HORIZONTAL {
-            vp_step!(kind, len);
-            // A second vertical or pass code from the same lookup.
-            let second = (e2 >> 8) as u8;
-            if second != MODE2_NONE {
-                vp_step!(second >> 4, u32::from(second & 15));
-            }
-            continue;
-        }
-        if kind == KIND_HORIZONTAL {
-            if len > nbits {
-                bail!(Stop::NeedMore);
-            }
-            acc <<= len;
-            nbits -= len;
-            let start = a0.max(0) as u32;
-            // Both runs from one lookup when they are short and non-zero.
-            let m = t.multi[colour & 1][(acc >> (64 - MULTI_BITS)) as usize];
-            let count = (m >> 4) & 7;
-            let len2 = ((m >> 8) & 15) as u32;
-            let o1 = ((m >> 32) & 0xFF) as u32;
-            let o2 = ((m >> 40) & 0xFF) as u32;
-            if count >= 2 && len2 <= nbits && start + o2 < width {
-                let Some(s) = cur.get_mut(n..n + 2) else {
-                    bail!(Stop::Bad);
-                };
-                s[0] = start + o1;
-                s[1] = start + o2;
-                n += 2;
-                a0 = (start + o2) as i32;
-                acc <<= len2;
-                nbits -= len2;
-                research!();
-                continue;
-            }
-            // Make-up codes, zero runs, end of data: out of line.
-            sync!();
-            let (a1, a2) = horizontal_slow(r, t, width, colour, start)?;
-            load!();
-            if a1 < width {
-                push!(a1);
-            }
-            if a2 < width {
-                push!(a2);
-            }
-            a0 = a2 as i32;
-            if a0 >= w_i {
-                sync!();
-                return Ok(n);
-            }
-            research!();
-            continue;
-        }
-        // Extension (uncompressed mode), EOL/EOFB or garbage: slow path.
-        sync!();
-        r.refill();
-        let rem = r.remaining();
-        let w = r.peek();
-        if t.mode[(w >> 57) as usize].0 != Mode::Extension {
-            return Err(if rem < 12 { Stop::NeedMore } else { Stop::Bad });
-        }
-        if rem < EXT_2D_BITS as usize {
-            return Err(Stop::NeedMore);
-        }
-        if (w >> (64 - EXT_2D_BITS)) as u32 != EXT_2D_UNCOMPRESSED {
-            return Err(Stop::Bad);
-        }
-        r.consume(EXT_2D_BITS as usize);
-        let mut p = a0.max(0) as u32;
-        let mut cb = ChangeBuf { buf: cur, n };
-        uncompressed(r, width, &mut p, &mut colour, &mut cb)?;
-        n = cb.n;
-        a0 = p as i32;
-        if a0 >= w_i {
-            return Ok(n);
-        }
-        research!();
-        load!();
+        step!();
+        step!();
     }
 }
 
