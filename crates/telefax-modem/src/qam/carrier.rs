@@ -10,7 +10,6 @@ use super::Complex32;
 /// Carrier loop state (see the module docs).
 #[derive(Debug, Clone)]
 pub struct CarrierLoop {
-    theta: f32,
     omega: f32,
     alpha: f32,
     beta: f32,
@@ -22,7 +21,6 @@ impl CarrierLoop {
     /// (integral).
     pub fn new(alpha: f32, beta: f32) -> Self {
         CarrierLoop {
-            theta: 0.0,
             omega: 0.0,
             alpha,
             beta,
@@ -32,7 +30,6 @@ impl CarrierLoop {
 
     /// Set phase (radians) and frequency (radians per symbol).
     pub fn set(&mut self, theta: f32, omega: f32) {
-        self.theta = theta;
         self.omega = omega;
         self.rot = Complex32::from_polar(1.0, -theta);
     }
@@ -48,9 +45,9 @@ impl CarrierLoop {
         self.omega
     }
 
-    /// Current phase in radians.
+    /// Current phase in radians (in (-pi, pi]).
     pub fn theta(&self) -> f32 {
-        self.theta
+        -self.rot.im.atan2(self.rot.re)
     }
 
     /// Rotate an equalizer output into the decision frame.
@@ -68,23 +65,31 @@ impl CarrierLoop {
     /// Update with the derotated sample `q` and its decision `d`, and advance one symbol.
     #[inline]
     pub fn update(&mut self, q: Complex32, d: Complex32) {
+        let err = Self::phase_error(q, d);
+        self.advance(err);
+    }
+
+    /// The phase error `Im(q conj(d)) / |d|^2` of the derotated sample `q` against its
+    /// decision `d`, limited to ±0.5.
+    #[inline]
+    pub fn phase_error(q: Complex32, d: Complex32) -> f32 {
         let dn = d.norm_sqr();
         let err = if dn > 0.0 {
             (q.im * d.re - q.re * d.im) / dn
         } else {
             0.0
         };
-        let err = err.clamp(-0.5, 0.5);
+        err.clamp(-0.5, 0.5)
+    }
+
+    /// Advance one symbol with the phase error `err` (from [`CarrierLoop::phase_error`]).
+    #[inline]
+    pub fn advance(&mut self, err: f32) {
         self.omega += self.beta * err;
         let d = self.omega + self.alpha * err;
-        self.theta += d;
-        if self.theta > std::f32::consts::PI {
-            self.theta -= 2.0 * std::f32::consts::PI;
-        } else if self.theta < -std::f32::consts::PI {
-            self.theta += 2.0 * std::f32::consts::PI;
-        }
         // Rotate by -d with a third-order small-angle expansion (|d| < 0.6 rad), then
-        // renormalise: no trigonometry per symbol.
+        // renormalise: no trigonometry per symbol (the phase itself is read back from the
+        // phasor only when asked for).
         let d2 = d * d;
         let step = Complex32::new(1.0 - d2 * 0.5, -d * (1.0 - d2 * (1.0 / 6.0)));
         let r = self.rot * step;
@@ -92,11 +97,16 @@ impl CarrierLoop {
         self.rot = r.scale(g);
     }
 
+    /// The current derotation phasor `e^{-j theta}`.
+    #[inline]
+    pub fn phasor(&self) -> Complex32 {
+        self.rot
+    }
+
     /// Rotate the decision frame by `phase` radians (used to resolve a known phase
     /// ambiguity).
     pub fn rotate_by(&mut self, phase: f32) {
-        let (t, w) = (self.theta + phase, self.omega);
-        self.set(t, w);
+        self.rot *= Complex32::from_polar(1.0, -phase);
     }
 }
 

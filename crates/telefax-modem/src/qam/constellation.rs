@@ -47,17 +47,22 @@ impl Constellation {
             inv_cell: 1.0 / cell,
             grid: [AMBIGUOUS; GRID * GRID],
         };
+        // The nearest point at every grid corner, computed once (a cell shares its corners
+        // with its neighbours).
+        let mut corners = [0u8; (GRID + 1) * (GRID + 1)];
+        for (i, k) in corners.iter_mut().enumerate() {
+            let (gx, gy) = (i % (GRID + 1), i / (GRID + 1));
+            *k = c.nearest(Complex32::new(
+                -reach + gx as f32 * cell,
+                -reach + gy as f32 * cell,
+            )) as u8;
+        }
         for gy in 0..GRID {
             for gx in 0..GRID {
-                let corner = |dx: usize, dy: usize| {
-                    c.nearest(Complex32::new(
-                        -reach + (gx + dx) as f32 * cell,
-                        -reach + (gy + dy) as f32 * cell,
-                    ))
-                };
+                let corner = |dx: usize, dy: usize| corners[(gy + dy) * (GRID + 1) + gx + dx];
                 let n = corner(0, 0);
                 if corner(1, 0) == n && corner(0, 1) == n && corner(1, 1) == n {
-                    c.grid[gy * GRID + gx] = n as u8;
+                    c.grid[gy * GRID + gx] = n;
                 }
             }
         }
@@ -93,11 +98,14 @@ impl Constellation {
     pub fn slice(&self, q: Complex32) -> usize {
         let fx = (q.re - self.origin) * self.inv_cell;
         let fy = (q.im - self.origin) * self.inv_cell;
-        // Written so that NaN fails the test.
+        // Written so that NaN fails the test; the conversions go through i32 (one
+        // instruction on x86-64, where f32 to usize is several).
         if fx >= 0.0 && fy >= 0.0 && fx < GRID as f32 && fy < GRID as f32 {
-            let g = self.grid[fy as usize * GRID + fx as usize];
-            if g != AMBIGUOUS {
-                return usize::from(g);
+            let cell = (fy as i32 as usize) * GRID + fx as i32 as usize;
+            if let Some(&g) = self.grid.get(cell) {
+                if g != AMBIGUOUS {
+                    return usize::from(g);
+                }
             }
         }
         self.nearest(q)

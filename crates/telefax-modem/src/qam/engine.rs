@@ -22,7 +22,7 @@
 use super::carrier::CarrierLoop;
 use super::detect::{AlternationDetector, DetectorConfig};
 use super::equalizer::Equalizer;
-use super::frontend::RxFrontEnd;
+use super::frontend::{HalfSymbol, RxFrontEnd};
 use super::Complex32;
 
 /// Most symbols the acquisition may average over.
@@ -88,10 +88,17 @@ pub struct RxEngine {
     est_n: usize,
     est_f: Complex32,
     in_pwr: f32,
-    ref_pwr: f32,
+    /// Carrier-off level: [`LOST_RATIO`] times the input power at detection.
+    lost_pwr: f32,
     low_run: u32,
     min_pwr: f32,
     last_q: Complex32,
+    /// The derotation phasor `last_q` was formed with.
+    last_rot: Complex32,
+    /// Delayed mode (see [`RxEngine::set_delayed_updates`]) and the carrier phase error
+    /// waiting to be applied.
+    delayed: bool,
+    carrier_err: Option<f32>,
     mse: f32,
     eq_mu: f32,
     short: bool,
@@ -123,10 +130,13 @@ impl RxEngine {
             est_n: 0,
             est_f: Complex32::ZERO,
             in_pwr: 0.0,
-            ref_pwr: 0.0,
+            lost_pwr: 0.0,
             low_run: 0,
             min_pwr: telefax_dsp::power::dbm0_to_power(cfg.min_level_dbm0),
             last_q: Complex32::ZERO,
+            last_rot: Complex32::ONE,
+            delayed: false,
+            carrier_err: None,
             mse: 0.0,
             eq_mu: 0.05,
             short: false,
@@ -154,6 +164,11 @@ impl RxEngine {
     /// Search for a new training, keeping the front end running (for after a failed or
     /// finished reception while the line stays busy).
     pub fn restart(&mut self) {
+        self.eq.flush();
+        if let Some(err) = self.carrier_err.take() {
+            self.carrier.advance(err);
+        }
+        self.delayed = false;
         self.short = false;
         self.keep = false;
         self.det = AlternationDetector::new(self.cfg.detector);
@@ -206,6 +221,21 @@ impl RxEngine {
         self.eq_every = n.max(1);
     }
 
+    /// Apply each symbol's equalizer update and carrier correction one symbol late: the next
+    /// output is formed (and derotated) before the previous decision's corrections go in,
+    /// so the decision no longer lies on the path from one symbol to the next. For data
+    /// once the loops have settled (step sizes small enough that one symbol of delay changes
+    /// nothing); a restart turns it off.
+    pub fn set_delayed_updates(&mut self, on: bool) {
+        if !on {
+            self.eq.flush();
+            if let Some(err) = self.carrier_err.take() {
+                self.carrier.advance(err);
+            }
+        }
+        self.delayed = on;
+    }
+
     /// Rotate the decision frame by `phase` radians (resolving a known ambiguity).
     pub fn rotate(&mut self, phase: f32) {
         self.carrier.rotate_by(phase);
@@ -242,15 +272,14 @@ impl RxEngine {
     }
 
     /// Feed one input sample.
-    #[inline]
+    #[inline(always)]
     pub fn push_sample(&mut self, x: i16) -> Step {
         let xf = f32::from(x);
-        self.in_pwr += (xf * xf - self.in_pwr) * IN_PWR_ALPHA;
+        // One multiply-add on the running power's own dependency chain per sample.
+        self.in_pwr = self.in_pwr * (1.0 - IN_PWR_ALPHA) + IN_PWR_ALPHA * (xf * xf);
         if self.state != State::Search {
-            if self.in_pwr < self.ref_pwr * LOST_RATIO {
-                self.low_run += 1;
-                if self.low_run >= LOST_SAMPLES {
-                    self.restart();
+            if self.in_pwr < self.lost_pwr {
+                if self.low() {
                     return Step::Lost;
                 }
             } else {
@@ -260,7 +289,57 @@ impl RxEngine {
         let Some(h) = self.fe.push(xf) else {
             return Step::Idle;
         };
+        self.half_symbol(h)
+    }
+
+    /// One more sample below the carrier-off level: true (after a restart) once there have
+    /// been enough in a row.
+    #[cold]
+    #[inline(never)]
+    fn low(&mut self) -> bool {
+        self.low_run += 1;
+        if self.low_run >= LOST_SAMPLES {
+            self.restart();
+            return true;
+        }
+        false
+    }
+
+    /// One T/2 output of the front end.
+    #[inline(always)]
+    fn half_symbol(&mut self, h: HalfSymbol) -> Step {
         self.eq.push(h.value);
+        if self.state != State::Track {
+            return self.acquire(h);
+        }
+        if !h.on_time {
+            return Step::Idle;
+        }
+        if self.delayed {
+            // This output first, then (in the same pass) the previous symbol's update; the
+            // previous carrier correction after the derotation.
+            let z = self.eq.output_then_update();
+            let rot = self.carrier.phasor();
+            let q = z * rot;
+            if let Some(err) = self.carrier_err.take() {
+                self.carrier.advance(err);
+            }
+            self.last_q = q;
+            self.last_rot = rot;
+            return Step::Symbol(q);
+        }
+        // The previous symbol's equalizer update goes in here, in the same pass.
+        let z = self.eq.update_and_output();
+        let rot = self.carrier.phasor();
+        let q = z * rot;
+        self.last_q = q;
+        self.last_rot = rot;
+        Step::Symbol(q)
+    }
+
+    /// Search and acquisition: one T/2 output `h` before tracking starts.
+    #[inline(never)]
+    fn acquire(&mut self, h: HalfSymbol) -> Step {
         match self.state {
             State::Search => {
                 if self.det.push(h) && self.in_pwr > self.min_pwr {
@@ -274,7 +353,7 @@ impl RxEngine {
                     } else {
                         0
                     };
-                    self.ref_pwr = self.in_pwr;
+                    self.lost_pwr = self.in_pwr * LOST_RATIO;
                     self.est_n = 0;
                     self.est_f = Complex32::ZERO;
                     return Step::Detected;
@@ -292,15 +371,7 @@ impl RxEngine {
                 }
                 Step::Idle
             }
-            State::Track => {
-                if !h.on_time {
-                    return Step::Idle;
-                }
-                let z = self.eq.output();
-                let q = self.carrier.derotate(z);
-                self.last_q = q;
-                Step::Symbol(q)
-            }
+            State::Track => Step::Idle,
         }
     }
 
@@ -368,18 +439,28 @@ impl RxEngine {
         self.state = State::Track;
     }
 
-    /// Learn from the decision `d` for the last [`Step::Symbol`].
+    /// Learn from the decision `d` for the last [`Step::Symbol`]. The equalizer update is
+    /// applied in the pass over the taps that forms the next symbol: before that output (the
+    /// same arithmetic as applying it now, see [`Equalizer::defer_update`]) or, in delayed
+    /// mode ([`RxEngine::set_delayed_updates`]), after it; the carrier loop steps now or, in
+    /// delayed mode, after the next derotation.
     #[inline]
     pub fn adapt(&mut self, d: Complex32) {
         let q = self.last_q;
         let e = d - q;
-        self.mse += (e.norm_sqr() - self.mse) * (1.0 / 64.0);
+        self.mse = self.mse * (63.0 / 64.0) + e.norm_sqr() * (1.0 / 64.0);
         self.eq_phase += 1;
         if self.eq_phase >= self.eq_every {
             self.eq_phase = 0;
             let step = self.eq_mu / (self.eq.len() as f32 * (self.fe.power() + 1e-20));
-            self.eq.update(self.carrier.rerotate(e), step);
+            // Back into the equalizer-output frame, with the phasor `q` was derotated by.
+            self.eq.defer_update(e * self.last_rot.conj(), step);
         }
-        self.carrier.update(q, d);
+        let err = CarrierLoop::phase_error(q, d);
+        if self.delayed {
+            self.carrier_err = Some(err);
+        } else {
+            self.carrier.advance(err);
+        }
     }
 }

@@ -4,9 +4,23 @@
 //! input). The receiver trains it on the known training alphabet, then keeps adapting it
 //! decision-directed (V.27ter, V.29 and V.17 all leave the equalizer design to the
 //! implementer; their training sequences exist for it).
+//!
+//! The LMS update of one symbol is held back ([`Equalizer::defer_update`]) and applied in the
+//! same pass over the taps that forms the next output ([`Equalizer::update_and_output`]):
+//! the taps are read and written once per symbol instead of three times, with exactly the
+//! arithmetic of an immediate update (the update still goes in before the next output). The
+//! delay line keeps two T/2 inputs more than the taps span, so the input window of the
+//! deferred update is still whole then.
 
-use super::simd::{cdot, cmac_conj, padded};
+use super::simd::padded;
 use super::Complex32;
+
+/// A deferred LMS update: the step-scaled error and the window start it belongs to.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    err: Complex32,
+    start: usize,
+}
 
 /// T/2 fractionally spaced equalizer (see the module docs).
 #[derive(Debug, Clone)]
@@ -14,22 +28,31 @@ pub struct Equalizer {
     n: usize,
     w_re: Vec<f32>,
     w_im: Vec<f32>,
+    /// Delay line of `n + 2` inputs, written twice (`x[i]` and `x[i + n + 2]`) so that any
+    /// window of `n` is contiguous; oldest first from the window start.
     x_re: Vec<f32>,
     x_im: Vec<f32>,
-    pos: usize,
+    /// Slot of the newest input.
+    head: usize,
+    /// Inputs pushed since the pending update's window was current.
+    since: u32,
+    pending: Option<Pending>,
 }
 
 impl Equalizer {
     /// An equalizer with `taps` T/2 taps (rounded up to a multiple of 8, at least 8).
     pub fn new(taps: usize) -> Self {
         let n = padded(taps.max(2));
+        let l = n + 2;
         Equalizer {
             n,
             w_re: vec![0.0; n],
             w_im: vec![0.0; n],
-            x_re: vec![0.0; 2 * n],
-            x_im: vec![0.0; 2 * n],
-            pos: 0,
+            x_re: vec![0.0; 2 * l],
+            x_im: vec![0.0; 2 * l],
+            head: l - 1,
+            since: 0,
+            pending: None,
         }
     }
 
@@ -54,8 +77,10 @@ impl Equalizer {
         self.n / 4
     }
 
-    /// Clear the input history and set all taps to zero except the centre one, `w`.
+    /// Clear the input history and set all taps to zero except the centre one, `w` (a
+    /// pending update is dropped).
     pub fn init_single(&mut self, w: Complex32) {
+        self.pending = None;
         self.w_re.iter_mut().for_each(|x| *x = 0.0);
         self.w_im.iter_mut().for_each(|x| *x = 0.0);
         let c = self.centre();
@@ -63,8 +88,10 @@ impl Equalizer {
         self.w_im[c] = w.im;
     }
 
-    /// Multiply every tap by `c` (a gain and phase correction of the whole equalizer).
+    /// Multiply every tap by `c` (a gain and phase correction of the whole equalizer), after
+    /// applying a pending update.
     pub fn scale(&mut self, c: Complex32) {
+        self.flush();
         for (r, i) in self.w_re.iter_mut().zip(self.w_im.iter_mut()) {
             let (a, b) = (*r, *i);
             *r = a * c.re - b * c.im;
@@ -72,43 +99,149 @@ impl Equalizer {
         }
     }
 
-    /// Clear the input history (taps unchanged).
+    /// Clear the input history (taps unchanged; a pending update is applied first).
     pub fn reset_history(&mut self) {
+        self.flush();
         self.x_re.iter_mut().for_each(|x| *x = 0.0);
         self.x_im.iter_mut().for_each(|x| *x = 0.0);
-        self.pos = 0;
+        self.head = self.n + 1;
+    }
+
+    /// Start (in the delay line) of the window of the `n` newest inputs.
+    #[inline]
+    fn start(&self) -> usize {
+        let l = self.n + 2;
+        let s = self.head + 3;
+        if s >= l {
+            s - l
+        } else {
+            s
+        }
     }
 
     /// Append one T/2 input.
     #[inline]
     pub fn push(&mut self, x: Complex32) {
-        let p = self.pos;
-        self.x_re[p] = x.re;
-        self.x_re[p + self.n] = x.re;
-        self.x_im[p] = x.im;
-        self.x_im[p + self.n] = x.im;
-        self.pos = if p + 1 == self.n { 0 } else { p + 1 };
+        let l = self.n + 2;
+        let h = if self.head + 1 == l { 0 } else { self.head + 1 };
+        self.head = h;
+        if let (Some(r0), Some(i0)) = (self.x_re.get_mut(h), self.x_im.get_mut(h)) {
+            *r0 = x.re;
+            *i0 = x.im;
+        }
+        if let (Some(r1), Some(i1)) = (self.x_re.get_mut(h + l), self.x_im.get_mut(h + l)) {
+            *r1 = x.re;
+            *i1 = x.im;
+        }
+        self.since = self.since.saturating_add(1);
     }
 
-    /// The equalizer output for the current input history.
+    /// The equalizer output for the current input history (with the taps as they are: a
+    /// pending update is not included).
     #[inline]
     pub fn output(&self) -> Complex32 {
+        let s = self.start();
         let n = self.n;
-        let xr = &self.x_re[self.pos..self.pos + n];
-        let xi = &self.x_im[self.pos..self.pos + n];
-        let (re, im) = cdot(&self.w_re[..n], &self.w_im[..n], xr, xi);
+        let (re, im) = kernel::output(
+            &self.w_re[..n],
+            &self.w_im[..n],
+            &self.x_re[s..s + n],
+            &self.x_im[s..s + n],
+        );
         Complex32::new(re, im)
     }
 
-    /// LMS update `w += step * err * conj(x)`; `step` is already normalised by the caller
-    /// (typically `mu / (taps * input power)`).
+    /// LMS update `w += step * err * conj(x)` on the current input window, applied now;
+    /// `step` is already normalised by the caller (typically `mu / (taps * input power)`).
     #[inline]
     pub fn update(&mut self, err: Complex32, step: f32) {
+        self.flush();
+        let s = self.start();
+        self.apply(err.scale(step), s);
+    }
+
+    /// Like [`Equalizer::update`], but held back until the next
+    /// [`Equalizer::update_and_output`] (or [`Equalizer::flush`]), at most two inputs later.
+    #[inline]
+    pub fn defer_update(&mut self, err: Complex32, step: f32) {
+        self.flush();
+        self.pending = Some(Pending {
+            err: err.scale(step),
+            start: self.start(),
+        });
+        self.since = 0;
+    }
+
+    /// Apply a pending update now (dropped if its input window has been overwritten, which
+    /// the receivers' call pattern never produces).
+    #[inline]
+    pub fn flush(&mut self) {
+        if let Some(p) = self.pending.take() {
+            if self.since <= 2 {
+                self.apply(p.err, p.start);
+            }
+        }
+    }
+
+    fn apply(&mut self, e: Complex32, s: usize) {
         let n = self.n;
-        let (er, ei) = (err.re * step, err.im * step);
-        let xr = &self.x_re[self.pos..self.pos + n];
-        let xi = &self.x_im[self.pos..self.pos + n];
-        cmac_conj(&mut self.w_re[..n], &mut self.w_im[..n], xr, xi, er, ei);
+        kernel::update(
+            &mut self.w_re[..n],
+            &mut self.w_im[..n],
+            &self.x_re[s..s + n],
+            &self.x_im[s..s + n],
+            e.re,
+            e.im,
+        );
+    }
+
+    /// Apply the pending update (if any) and form the output for the current input history,
+    /// in one pass over the taps. Equal to [`Equalizer::flush`] then [`Equalizer::output`].
+    #[inline]
+    pub fn update_and_output(&mut self) -> Complex32 {
+        let s = self.start();
+        let n = self.n;
+        let Some(p) = self.pending.take() else {
+            return self.output();
+        };
+        if self.since > 2 {
+            return self.output();
+        }
+        let (re, im) = kernel::update_output(
+            &mut self.w_re[..n],
+            &mut self.w_im[..n],
+            &self.x_re[s..s + n],
+            &self.x_im[s..s + n],
+            &self.x_re[p.start..p.start + n],
+            &self.x_im[p.start..p.start + n],
+            p.err,
+        );
+        Complex32::new(re, im)
+    }
+
+    /// Form the output for the current input history with the taps as they are, and apply
+    /// the pending update (if any) in the same pass: a one-symbol-delayed LMS update, which
+    /// takes the previous decision off the path to this output.
+    #[inline]
+    pub fn output_then_update(&mut self) -> Complex32 {
+        let s = self.start();
+        let n = self.n;
+        let Some(p) = self.pending.take() else {
+            return self.output();
+        };
+        if self.since > 2 {
+            return self.output();
+        }
+        let (re, im) = kernel::output_update(
+            &mut self.w_re[..n],
+            &mut self.w_im[..n],
+            &self.x_re[s..s + n],
+            &self.x_im[s..s + n],
+            &self.x_re[p.start..p.start + n],
+            &self.x_im[p.start..p.start + n],
+            p.err,
+        );
+        Complex32::new(re, im)
     }
 
     /// Sum of squared tap magnitudes (for diagnostics and divergence checks).
@@ -118,6 +251,237 @@ impl Equalizer {
             .zip(&self.w_im)
             .map(|(a, b)| a * a + b * b)
             .sum()
+    }
+}
+
+/// The tap loops, specialised for the lengths in use (16 for V.27ter, 24 for V.29) so that
+/// they compile to straight-line packed arithmetic; any other length takes the generic path.
+mod kernel {
+    use super::Complex32;
+
+    /// Sum of four lanes.
+    #[inline(always)]
+    fn hsum(a: [f32; 4]) -> f32 {
+        (a[0] + a[2]) + (a[1] + a[3])
+    }
+
+    /// `(sum re, sum im)` of the two four-lane accumulators, behind a `black_box`: seen
+    /// through, the final sums make LLVM's SLP vectoriser regroup the lanes into shuffled
+    /// pairs inside the loop; hidden, the loop stays packed multiplies and adds.
+    #[inline(always)]
+    fn lane_sums(re: [f32; 4], im: [f32; 4]) -> (f32, f32) {
+        let [re, im] = std::hint::black_box([re, im]);
+        (hsum(re), hsum(im))
+    }
+
+    #[inline(always)]
+    fn output_n<const N: usize>(
+        wr: &[f32; N],
+        wi: &[f32; N],
+        xr: &[f32; N],
+        xi: &[f32; N],
+    ) -> (f32, f32) {
+        let mut re = [0.0f32; 4];
+        let mut im = [0.0f32; 4];
+        for c in (0..N / 4).map(|c| 4 * c) {
+            for k in 0..4 {
+                let (a, b, x, y) = (wr[c + k], wi[c + k], xr[c + k], xi[c + k]);
+                re[k] += a * x - b * y;
+                im[k] += a * y + b * x;
+            }
+        }
+        lane_sums(re, im)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn update_output_n<const N: usize>(
+        wr: &mut [f32; N],
+        wi: &mut [f32; N],
+        xr: &[f32; N],
+        xi: &[f32; N],
+        pr: &[f32; N],
+        pi: &[f32; N],
+        e: Complex32,
+    ) -> (f32, f32) {
+        let mut re = [0.0f32; 4];
+        let mut im = [0.0f32; 4];
+        for c in (0..N / 4).map(|c| 4 * c) {
+            for k in 0..4 {
+                let j = c + k;
+                let a = wr[j] + (e.re * pr[j] + e.im * pi[j]);
+                let b = wi[j] + (e.im * pr[j] - e.re * pi[j]);
+                wr[j] = a;
+                wi[j] = b;
+                let (x, y) = (xr[j], xi[j]);
+                re[k] += a * x - b * y;
+                im[k] += a * y + b * x;
+            }
+        }
+        lane_sums(re, im)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn output_update_n<const N: usize>(
+        wr: &mut [f32; N],
+        wi: &mut [f32; N],
+        xr: &[f32; N],
+        xi: &[f32; N],
+        pr: &[f32; N],
+        pi: &[f32; N],
+        e: Complex32,
+    ) -> (f32, f32) {
+        let mut re = [0.0f32; 4];
+        let mut im = [0.0f32; 4];
+        for c in (0..N / 4).map(|c| 4 * c) {
+            for k in 0..4 {
+                let j = c + k;
+                let (a, b, x, y) = (wr[j], wi[j], xr[j], xi[j]);
+                re[k] += a * x - b * y;
+                im[k] += a * y + b * x;
+                wr[j] = a + (e.re * pr[j] + e.im * pi[j]);
+                wi[j] = b + (e.im * pr[j] - e.re * pi[j]);
+            }
+        }
+        lane_sums(re, im)
+    }
+
+    #[inline(always)]
+    fn update_n<const N: usize>(
+        wr: &mut [f32; N],
+        wi: &mut [f32; N],
+        xr: &[f32; N],
+        xi: &[f32; N],
+        er: f32,
+        ei: f32,
+    ) {
+        for j in 0..N {
+            wr[j] += er * xr[j] + ei * xi[j];
+            wi[j] += ei * xr[j] - er * xi[j];
+        }
+    }
+
+    /// `N`-element views of four slices (`None` if any is shorter).
+    macro_rules! arrays {
+        ($n:expr; $($s:expr),+) => {
+            (|| Some(($($s.first_chunk::<$n>()?),+)))()
+        };
+    }
+
+    /// `sum w x` over the whole (equal-length) slices.
+    #[inline]
+    pub(super) fn output(wr: &[f32], wi: &[f32], xr: &[f32], xi: &[f32]) -> (f32, f32) {
+        macro_rules! fixed {
+            ($n:literal) => {
+                if let Some((a, b, c, d)) = arrays!($n; wr, wi, xr, xi) {
+                    return output_n::<$n>(a, b, c, d);
+                }
+            };
+        }
+        match wr.len() {
+            16 => fixed!(16),
+            24 => fixed!(24),
+            32 => fixed!(32),
+            _ => {}
+        }
+        let mut re = 0.0;
+        let mut im = 0.0;
+        for (((a, b), x), y) in wr.iter().zip(wi).zip(xr).zip(xi) {
+            re += a * x - b * y;
+            im += a * y + b * x;
+        }
+        (re, im)
+    }
+
+    /// `w += e conj(x)` with `e = er + j ei`.
+    #[inline]
+    pub(super) fn update(wr: &mut [f32], wi: &mut [f32], xr: &[f32], xi: &[f32], er: f32, ei: f32) {
+        macro_rules! fixed {
+            ($n:literal) => {
+                if let (Some(a), Some(b), Some((c, d))) = (
+                    wr.first_chunk_mut::<$n>(),
+                    wi.first_chunk_mut::<$n>(),
+                    arrays!($n; xr, xi),
+                ) {
+                    return update_n::<$n>(a, b, c, d, er, ei);
+                }
+            };
+        }
+        match wr.len() {
+            16 => fixed!(16),
+            24 => fixed!(24),
+            32 => fixed!(32),
+            _ => {}
+        }
+        for (((a, b), x), y) in wr.iter_mut().zip(wi.iter_mut()).zip(xr).zip(xi) {
+            *a += er * x + ei * y;
+            *b += ei * x - er * y;
+        }
+    }
+
+    /// `w += e conj(p)`, then `sum w x`, in one pass.
+    #[inline]
+    pub(super) fn update_output(
+        wr: &mut [f32],
+        wi: &mut [f32],
+        xr: &[f32],
+        xi: &[f32],
+        pr: &[f32],
+        pi: &[f32],
+        e: Complex32,
+    ) -> (f32, f32) {
+        macro_rules! fixed {
+            ($n:literal) => {
+                if let (Some(a), Some(b), Some((c, d, f, g))) = (
+                    wr.first_chunk_mut::<$n>(),
+                    wi.first_chunk_mut::<$n>(),
+                    arrays!($n; xr, xi, pr, pi),
+                ) {
+                    return update_output_n::<$n>(a, b, c, d, f, g, e);
+                }
+            };
+        }
+        match wr.len() {
+            16 => fixed!(16),
+            24 => fixed!(24),
+            32 => fixed!(32),
+            _ => {}
+        }
+        update(wr, wi, pr, pi, e.re, e.im);
+        output(wr, wi, xr, xi)
+    }
+    /// `sum w x`, then `w += e conj(p)`, in one pass.
+    #[inline]
+    pub(super) fn output_update(
+        wr: &mut [f32],
+        wi: &mut [f32],
+        xr: &[f32],
+        xi: &[f32],
+        pr: &[f32],
+        pi: &[f32],
+        e: Complex32,
+    ) -> (f32, f32) {
+        macro_rules! fixed {
+            ($n:literal) => {
+                if let (Some(a), Some(b), Some((c, d, f, g))) = (
+                    wr.first_chunk_mut::<$n>(),
+                    wi.first_chunk_mut::<$n>(),
+                    arrays!($n; xr, xi, pr, pi),
+                ) {
+                    return output_update_n::<$n>(a, b, c, d, f, g, e);
+                }
+            };
+        }
+        match wr.len() {
+            16 => fixed!(16),
+            24 => fixed!(24),
+            32 => fixed!(32),
+            _ => {}
+        }
+        let y = output(wr, wi, xr, xi);
+        update(wr, wi, pr, pi, e.re, e.im);
+        y
     }
 }
 
@@ -151,5 +515,59 @@ mod tests {
             }
         }
         assert!(last_err < 1e-4, "{last_err}");
+    }
+
+    /// The deferred, fused update gives the same taps and outputs as an immediate update,
+    /// for the specialised lengths and a generic one.
+    #[test]
+    fn deferred_update_equals_immediate() {
+        for taps in [16, 24, 40] {
+            let mut a = Equalizer::new(taps);
+            let mut b = Equalizer::new(taps);
+            a.init_single(Complex32::new(0.8, -0.1));
+            b.init_single(Complex32::new(0.8, -0.1));
+            let mut seed = 99u32;
+            let mut rnd = || {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+            };
+            for i in 0..500 {
+                for _ in 0..2 {
+                    let x = Complex32::new(rnd(), rnd());
+                    a.push(x);
+                    b.push(x);
+                }
+                let ya = a.output();
+                let yb = b.update_and_output();
+                assert!((ya - yb).norm_sqr() < 1e-10, "taps {taps} symbol {i}");
+                let err = Complex32::new(rnd(), rnd()) - ya;
+                a.update(err, 0.1);
+                b.defer_update(err, 0.1);
+            }
+            b.flush();
+            // The delayed form: the output with the taps as they are, then the update.
+            let mut d = b.clone();
+            for _ in 0..50 {
+                for _ in 0..2 {
+                    d.push(Complex32::new(rnd(), rnd()));
+                }
+                let mut c = d.clone();
+                let yc = c.output();
+                c.flush();
+                let yd = d.output_then_update();
+                assert!((yc - yd).norm_sqr() < 1e-10, "taps {taps}");
+                for j in 0..c.len() {
+                    assert!((c.w_re[j] - d.w_re[j]).abs() < 1e-5);
+                    assert!((c.w_im[j] - d.w_im[j]).abs() < 1e-5);
+                }
+                let err = Complex32::new(rnd(), rnd()) - yd;
+                d.defer_update(err, 0.1);
+            }
+            for j in 0..a.len() {
+                assert!((a.w_re[j] - b.w_re[j]).abs() < 1e-5);
+                assert!((a.w_im[j] - b.w_im[j]).abs() < 1e-5);
+            }
+            assert!(a.energy() > 0.0);
+        }
     }
 }

@@ -132,6 +132,47 @@ impl Descrambler {
         self.reg = (self.reg << 1) | inb;
         out as u8
     }
+
+    /// Descramble `n` received bits at once (at most 6 for V.27ter, 18 for V.29): `word`
+    /// holds them with the first received in bit `n - 1`; the data bits come back in the same
+    /// order. Equal to `n` calls of [`Descrambler::descramble`].
+    #[inline]
+    pub fn descramble_word(&mut self, word: u32, n: u32) -> u32 {
+        let (a, b) = self.kind.taps();
+        let n = n.min(a);
+        let keep = (1u32 << n) - 1;
+        // The received history with the new bits appended (most recent in bit 0): bit i of
+        // the result uses the received bits `a` and `b` places before it, all of which lie
+        // before this word since n <= a.
+        let h = (u64::from(self.reg) << n) | u64::from(word & keep);
+        let out = ((h ^ (h >> a) ^ (h >> b)) as u32) & keep;
+        if self.kind == ScramblerKind::V27ter {
+            // The guard can only fire within this word if the run count may reach 33 here.
+            if self.count + n > V27TER_GUARD_COUNT {
+                return self.descramble_bits(word, n);
+            }
+            // A bit that differs from each of the bits 8, 9 and 12 places earlier restarts
+            // the run count; the count afterwards is the number of bits after the most
+            // recent such bit.
+            let d = ((h ^ (h >> 8)) & (h ^ (h >> 9)) & (h ^ (h >> 12))) as u32 & keep;
+            self.count = if d == 0 {
+                self.count + n
+            } else {
+                d.trailing_zeros()
+            };
+        }
+        self.reg = h as u32;
+        out
+    }
+
+    /// [`Descrambler::descramble_word`] one bit at a time.
+    fn descramble_bits(&mut self, word: u32, n: u32) -> u32 {
+        let mut out = 0;
+        for k in (0..n).rev() {
+            out = (out << 1) | u32::from(self.descramble(((word >> k) & 1) as u8));
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -167,6 +208,48 @@ mod tests {
         roundtrip(ScramblerKind::V27ter, &data);
         let data: Vec<u8> = (0..3000u32).map(|i| ((i * 31) >> 2) as u8 & 1).collect();
         roundtrip(ScramblerKind::V27ter, &data);
+    }
+
+    #[test]
+    fn word_descrambling_equals_bit_by_bit() {
+        for kind in [ScramblerKind::V27ter, ScramblerKind::V29] {
+            let mut s = Scrambler::new(kind);
+            let mut a = Descrambler::new(kind);
+            let mut b = Descrambler::new(kind);
+            let mut x = 0x8765_4321u32;
+            let mut slow = 0;
+            for i in 0..20000u32 {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                let n = 1 + i % 6;
+                // Mostly zeros, so that the V.27ter guard fires now and then.
+                // Stretches of zeros from a cleared scrambler, so that the V.27ter guard
+                // fires (about every 34 bits), between random data.
+                if i % 500 == 0 {
+                    s.reset();
+                }
+                let data = if i % 500 < 300 {
+                    0
+                } else {
+                    (x >> 7) & ((1 << n) - 1)
+                };
+                let mut word = 0;
+                for k in (0..n).rev() {
+                    word = (word << 1) | u32::from(s.scramble(((data >> k) & 1) as u8));
+                }
+                // Words where the guard may fire take the bit-by-bit path.
+                slow += u32::from(kind == ScramblerKind::V27ter && a.count + n > 33);
+                let mut expect = 0;
+                for k in (0..n).rev() {
+                    expect = (expect << 1) | u32::from(a.descramble(((word >> k) & 1) as u8));
+                }
+                assert_eq!(b.descramble_word(word, n), expect, "{kind:?} step {i}");
+                assert_eq!((a.reg, a.count), (b.reg, b.count), "{kind:?} step {i}");
+                if i % 500 > 50 {
+                    assert_eq!(expect, data, "{kind:?} step {i}");
+                }
+            }
+            assert!(kind == ScramblerKind::V29 || slow > 20, "{slow}");
+        }
     }
 
     #[test]

@@ -215,6 +215,33 @@ impl V27terRx {
         self.arm();
     }
 
+    /// Index of the data point nearest `q` (the same decision as `self.data.slice(q)`):
+    /// the points are equally spaced on the unit circle from 0°, eight at 4800 bit/s
+    /// (Table 1/V.27ter) and four at 2400 bit/s (Table 2/V.27ter), so the nearest one is
+    /// the sector of `q` turned by half a sector, found with three (two) sign tests.
+    #[inline]
+    fn slice_data(&self, q: Complex32) -> usize {
+        let (c, s) = match self.rate {
+            // cos and sin of 22.5°.
+            V27terRate::R4800 => (0.923_879_5, 0.382_683_43),
+            V27terRate::R2400 => (
+                std::f32::consts::FRAC_1_SQRT_2,
+                std::f32::consts::FRAC_1_SQRT_2,
+            ),
+        };
+        let (x, y) = (q.re * c - q.im * s, q.re * s + q.im * c);
+        // Lower half-plane: turn by 180°.
+        let h = y < 0.0;
+        let (x, y) = if h { (-x, -y) } else { (x, y) };
+        // Left quadrant of the upper half-plane: turn by -90°.
+        let l = x <= 0.0;
+        let (x, y) = if l { (y, -x) } else { (x, y) };
+        match self.rate {
+            V27terRate::R4800 => 4 * usize::from(h) + 2 * usize::from(l) + usize::from(y >= x),
+            V27terRate::R2400 => 2 * usize::from(h) + usize::from(l),
+        }
+    }
+
     fn on_symbol<K: RxSink + ?Sized>(&mut self, q: Complex32, sink: &mut K) {
         match self.state {
             State::Idle => {}
@@ -277,7 +304,7 @@ impl V27terRx {
                 }
             }
             State::Data => {
-                let i = self.data.slice(q);
+                let i = self.slice_data(q);
                 self.engine.adapt(self.data.point(i));
                 let phase = self.data_phase[i];
                 let step = phase.wrapping_sub(self.prev_phase) & 7;
@@ -287,19 +314,17 @@ impl V27terRx {
                     // Inverse of Table 2: 0° 00, 90° 01, 180° 11, 270° 10.
                     V27terRate::R2400 => ([0b00, 0b01, 0b11, 0b10][(step / 2) as usize], 2),
                 };
+                let o = self.desc.descramble_word(u32::from(v), n);
                 // Segment 5 (scrambled ones) only primes the descrambler; data bits start
                 // after it, as from the transmitter's bit source.
-                let deliver = self.count >= SEG5_SYMBOLS;
-                for k in (0..n).rev() {
-                    let o = self.desc.descramble((v >> k) & 1);
-                    if deliver {
-                        sink.put_bit(o);
-                    }
+                if self.count >= SEG5_SYMBOLS {
+                    sink.put_bits(o, n);
                 }
                 self.count += 1;
                 if self.count == SETTLE_SYMBOLS {
                     self.engine.set_eq_mu(0.01);
                     self.engine.set_eq_update_interval(2);
+                    self.engine.set_delayed_updates(true);
                 }
             }
         }
@@ -358,6 +383,30 @@ impl Demodulator for V27terRx {
         match self.state {
             State::Data => Some(self.quality_now()),
             _ => self.quality,
+        }
+    }
+}
+
+#[cfg(test)]
+mod slicer_tests {
+    use super::*;
+
+    /// The sector slicer makes the same decisions as the nearest-point search.
+    #[test]
+    fn sector_slicing_equals_nearest_point() {
+        for rate in [V27terRate::R4800, V27terRate::R2400] {
+            let rx = V27terRx::new(rate);
+            let mut seed = 5u32;
+            let mut rnd = || {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+            };
+            for _ in 0..20000 {
+                let q = Complex32::new(rnd() * 4.0, rnd() * 4.0);
+                assert_eq!(rx.slice_data(q), rx.data.slice(q), "{rate:?} {q:?}");
+            }
+            // NaN gives some point, no panic.
+            assert!(rx.slice_data(Complex32::new(f32::NAN, 0.0)) < 8);
         }
     }
 }

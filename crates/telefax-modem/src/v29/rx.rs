@@ -46,6 +46,9 @@ pub struct V29Rx {
     cd_run: usize,
     prev_phase: u8,
     desc: Descrambler,
+    /// Bits per symbol, and the right shift from Q1 Q2 Q3 Q4 to them.
+    word_bits: u32,
+    word_shift: u32,
     mse_acc: f32,
     quality: Option<f32>,
 }
@@ -100,6 +103,8 @@ impl V29Rx {
             cd_run: 0,
             prev_phase: 0,
             desc: Descrambler::new(ScramblerKind::V29),
+            word_bits: rate.bits_per_symbol() as u32,
+            word_shift: u32::from(rate == V29Rate::R4800),
             mse_acc: 0.0,
             quality: None,
         }
@@ -183,20 +188,15 @@ impl V29Rx {
                 let (phase, q1) = self.meta[i];
                 let step = phase.wrapping_sub(self.prev_phase) & 7;
                 self.prev_phase = phase;
-                let b = STEP_BITS[step as usize];
-                let (bits, n) = match self.rate {
-                    V29Rate::R9600 => ([q1, b >> 2, (b >> 1) & 1, b & 1], 4),
-                    V29Rate::R7200 => ([b >> 2, (b >> 1) & 1, b & 1, 0], 3),
-                    V29Rate::R4800 => ([b >> 2, (b >> 1) & 1, 0, 0], 2),
-                };
+                // Q1 (9600 bit/s only) then Q2 Q3 Q4 from the phase change (Table 1/V.29);
+                // 4800 bit/s sends Q2 Q3 only (V.29 §2.4), 7200 bit/s has Q1 = 0.
+                let b = u32::from(STEP_BITS[step as usize]);
+                let word = ((u32::from(q1) << 3) | b) >> self.word_shift;
+                let o = self.desc.descramble_word(word, self.word_bits);
                 // Segment 4 (scrambled ones) only primes the descrambler; data bits start after
                 // it, as from the transmitter's bit source.
-                let deliver = self.state == State::Data;
-                for &bit in &bits[..n] {
-                    let o = self.desc.descramble(bit);
-                    if deliver {
-                        sink.put_bit(o);
-                    }
+                if self.state == State::Data {
+                    sink.put_bits(o, self.word_bits);
                 }
                 self.count += 1;
                 if self.state == State::Ones && self.count > SEG4_SYMBOLS {
@@ -205,6 +205,7 @@ impl V29Rx {
                 if self.count == SETTLE_SYMBOLS {
                     self.engine.set_eq_mu(0.005);
                     self.engine.set_eq_update_interval(2);
+                    self.engine.set_delayed_updates(true);
                 }
             }
         }
