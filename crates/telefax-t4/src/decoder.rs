@@ -407,8 +407,9 @@ impl Decoder {
                     continue;
                 }
             }
-            let (refc, cur) = self.lines.split();
-            match decode_2d(&mut r, self.t, width, refc, cur) {
+            let cap = self.lines.cap();
+            let (refc, cur) = self.lines.split_marked();
+            match decode_2d(&mut r, self.t, width, refc, cap, cur) {
                 Ok(n) => {
                     self.n_cur = n;
                     self.pos = r.pos();
@@ -689,9 +690,10 @@ impl Decoder {
                         self.state = State::Resync;
                         continue;
                     }
-                    let (refc, cur) = self.lines.split();
+                    let cap = self.lines.cap();
+                    let (refc, cur) = self.lines.split_marked();
                     let res = if two_d {
-                        decode_2d(&mut r, self.t, width, refc, cur)
+                        decode_2d(&mut r, self.t, width, refc, cap, cur)
                     } else {
                         decode_1d(&mut r, self.t, width, cur)
                     };
