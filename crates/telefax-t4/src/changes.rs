@@ -210,93 +210,54 @@ pub(crate) const SENTINELS: usize = 8;
 /// sentinels, and room for the decoder's unconditional multi-code stores.
 pub(crate) const SLACK: usize = 16;
 
-/// Entries each line of [`Lines`] has after its capacity: room for the 2-D
-/// decoder's fast loop to read b0..b4 at any index up to the mask.
-pub(crate) const LINE_TAIL: usize = 16;
-
-/// The reference line and the coding line of a row codec in one buffer.
-/// Making the coding line the next reference line flips a flag: swapping
-/// two `Vec`s per row rewrote their pointers and lengths in memory just
-/// before the next row read them back, a store-forwarding stall on every
-/// row.
-///
-/// Each line is a -1 marker (`u32::MAX`) followed by `cap + LINE_TAIL - 1`
-/// entries, `cap` the first of [`LINE_CAPS`] at least `width + SLACK`
-/// (every fax width), else `width + SLACK` itself. With the first two the
-/// 2-D decoder's fast loop indexes the lines as fixed-size arrays with
-/// `index & (cap - 1)` (no bounds checks), and finds b0 of the first
-/// changing element (T.4 §4.2.1.3.1, the imaginary white pixel left of
-/// the row) at the marker. Everything else sees only the entries.
+/// The reference line and the coding line of a row codec in one buffer
+/// (each `width + SLACK` long). Making the coding line the next reference
+/// line flips a flag: swapping two `Vec`s per row rewrote their pointers
+/// and lengths in memory just before the next row read them back, a
+/// store-forwarding stall on every row.
 #[derive(Debug, Clone)]
 pub(crate) struct Lines {
     buf: Vec<u32>,
-    stride: usize,
+    half: usize,
     flip: bool,
 }
-
-/// The line capacities [`Lines`] rounds up to (the 2-D decoder has a fast
-/// loop for each); wider rows keep lines of `width + SLACK`.
-pub(crate) const LINE_CAPS: [usize; 2] = [2048, 8192];
 
 impl Lines {
     /// Both lines filled with `width` (sentinels).
     pub(crate) fn new(width: u32) -> Self {
-        let need = width as usize + SLACK;
-        let cap = LINE_CAPS.into_iter().find(|&c| c >= need).unwrap_or(need);
-        let stride = cap + LINE_TAIL;
-        let mut l = Lines {
-            buf: vec![width; 2 * stride],
-            stride,
+        let half = width as usize + SLACK;
+        Lines {
+            buf: vec![width; 2 * half],
+            half,
             flip: false,
-        };
-        l.reset(width);
-        l
+        }
     }
 
     /// Fill both lines with `width` again.
     pub(crate) fn reset(&mut self, width: u32) {
         self.buf.fill(width);
-        self.buf[0] = u32::MAX;
-        self.buf[self.stride] = u32::MAX;
         self.flip = false;
-    }
-
-    /// The capacity of a line (at least `width + SLACK`).
-    #[inline]
-    pub(crate) fn cap(&self) -> usize {
-        self.stride - LINE_TAIL
-    }
-
-    /// (reference line with its leading -1 marker, coding line).
-    #[inline]
-    pub(crate) fn split_marked(&mut self) -> (&[u32], &mut [u32]) {
-        let (a, b) = self.buf.split_at_mut(self.stride);
-        if self.flip {
-            (b, &mut a[1..])
-        } else {
-            (a, &mut b[1..])
-        }
     }
 
     /// (reference line, coding line).
     #[inline]
     pub(crate) fn split(&mut self) -> (&mut [u32], &mut [u32]) {
-        let (a, b) = self.buf.split_at_mut(self.stride);
+        let (a, b) = self.buf.split_at_mut(self.half);
         if self.flip {
-            (&mut b[1..], &mut a[1..])
+            (b, a)
         } else {
-            (&mut a[1..], &mut b[1..])
+            (a, b)
         }
     }
 
     /// The reference line.
     #[inline]
     pub(crate) fn refc(&self) -> &[u32] {
-        let (a, b) = self.buf.split_at(self.stride);
+        let (a, b) = self.buf.split_at(self.half);
         if self.flip {
-            &b[1..]
+            b
         } else {
-            &a[1..]
+            a
         }
     }
 
@@ -397,13 +358,6 @@ mod tests {
         assert_eq!(l.split().1[0], 10);
         l.reset(10);
         assert_eq!(l.refc()[0], 10);
-        // The marker before the reference line, and the capacity.
-        let cap = l.cap();
-        let (marked, cur) = l.split_marked();
-        assert_eq!(marked[0], u32::MAX);
-        assert_eq!(marked[1], 10);
-        assert!(cur.len() >= cap && marked.len() > cap + 4);
-        assert!(Lines::new(2032).cap() == 2048 && Lines::new(2033).cap() == 8192);
     }
 
     #[test]

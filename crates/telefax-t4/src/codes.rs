@@ -295,16 +295,6 @@ pub(crate) struct Tables {
     /// vertical offset + 3, then [`KIND_HORIZONTAL`], [`KIND_PASS`],
     /// [`KIND_OTHER`] (extension or zeros).
     pub mode_packed: [u8; 1 << MODE_INDEX_BITS],
-    /// The 2-D fast loop's mode lookup (T.4 §4.2.1.3.2, Table 4/T.4),
-    /// indexed by the next 7 bits: which reference entry a1 is measured
-    /// from, counted from b0 (1 = b1 for vertical codes other than V0,
-    /// 2 = b2 for pass mode), 3 for horizontal mode, 0 for the codes the
-    /// fast loop leaves to the general one (V0, extension, zeros).
-    pub fast_from: [u8; 1 << MODE_INDEX_BITS],
-    /// The vertical offset for [`Self::fast_from`] (0 for pass mode).
-    pub fast_offset: [i8; 1 << MODE_INDEX_BITS],
-    /// The code length for [`Self::fast_from`].
-    pub fast_len: [u8; 1 << MODE_INDEX_BITS],
     /// A white then a black terminating code as one code, for MH rows of
     /// short runs: `[white run * 64 + black run]` = `bits << 5 | len`.
     pub pair: [u32; 64 * 64],
@@ -402,9 +392,6 @@ fn build() -> Tables {
         run8: [[0; 1 << SHORT_INDEX_BITS]; 2],
         mode: [(Mode::Invalid, 0); 1 << MODE_INDEX_BITS],
         mode_packed: [KIND_OTHER << 4; 1 << MODE_INDEX_BITS],
-        fast_from: [0; 1 << MODE_INDEX_BITS],
-        fast_offset: [0; 1 << MODE_INDEX_BITS],
-        fast_len: [0; 1 << MODE_INDEX_BITS],
         term: [[Code::default(); 64]; 2],
         makeup: [[Code::default(); 41]; 2],
         pass: parse("0001"),
@@ -476,18 +463,6 @@ fn build() -> Tables {
             _ => KIND_OTHER,
         };
         *p = kind << 4 | len;
-    }
-    for (i, &(m, len)) in t.mode.iter().enumerate() {
-        let (from, offset) = match m {
-            Mode::Vertical(0) => (0, 0),
-            Mode::Vertical(k) => (1, k),
-            Mode::Pass => (2, 0),
-            Mode::Horizontal => (3, 0),
-            _ => (0, 0),
-        };
-        t.fast_from[i] = from;
-        t.fast_offset[i] = offset;
-        t.fast_len[i] = if from == 0 { 0 } else { len };
     }
     t
 }

@@ -407,9 +407,8 @@ impl Decoder {
                     continue;
                 }
             }
-            let cap = self.lines.cap();
-            let (refc, cur) = self.lines.split_marked();
-            match decode_2d(&mut r, self.t, width, refc, cap, cur) {
+            let (refc, cur) = self.lines.split();
+            match decode_2d(&mut r, self.t, width, refc, cur) {
                 Ok(n) => {
                     self.n_cur = n;
                     self.pos = r.pos();
@@ -690,10 +689,9 @@ impl Decoder {
                         self.state = State::Resync;
                         continue;
                     }
-                    let cap = self.lines.cap();
-                    let (refc, cur) = self.lines.split_marked();
+                    let (refc, cur) = self.lines.split();
                     let res = if two_d {
-                        decode_2d(&mut r, self.t, width, refc, cap, cur)
+                        decode_2d(&mut r, self.t, width, refc, cur)
                     } else {
                         decode_1d(&mut r, self.t, width, cur)
                     };

@@ -391,37 +391,26 @@ fn horizontal_slow(
     Ok((a1, a1 + run2))
 }
 
-/// Decode a two-dimensional (MR/MMR) row against the reference line
-/// `marked` (its -1 marker, changing elements, sentinels: see
-/// [`crate::changes::Lines`], whose line capacity is `cap`).
+/// Decode a two-dimensional (MR/MMR) row against the reference line `refc`
+/// (changing elements followed by sentinels).
 pub(crate) fn decode_2d(
     r: &mut BitReader,
     t: &Tables,
     width: u32,
-    marked: &[u32],
-    cap: usize,
+    refc: &[u32],
     cur: &mut [u32],
 ) -> Result<usize, Stop> {
-    match cap {
-        2048 => decode_2d_inner::<2047, { 2048 + 8 }>(r, t, width, marked, cur),
-        8192 => decode_2d_inner::<8191, { 8192 + 8 }>(r, t, width, marked, cur),
-        // Wider rows (beyond every fax width): no fast loop.
-        _ => decode_2d_inner::<0, 9>(r, t, width, marked, cur),
-    }
+    decode_2d_inner(r, t, width, refc, cur)
 }
 
-/// The 2-D row decoder for lines of capacity `M + 1` (`L` = `M + 9`, the
-/// length the fast loop sees the lines as); `M` = 0 for other lines, which
-/// skip the fast loop.
 #[inline(always)]
-fn decode_2d_inner<const M: usize, const L: usize>(
+fn decode_2d_inner(
     r: &mut BitReader,
     t: &Tables,
     width: u32,
-    marked: &[u32],
+    refc: &[u32],
     cur: &mut [u32],
 ) -> Result<usize, Stop> {
-    let refc = marked.get(1..).unwrap_or_default();
     // The bit buffer lives in locals (the hot loop); `r` is synced before
     // the slow paths and on return. After the refill at the top of the
     // loop either `nbits >= 32` or all the data is in `acc` (then `nbits`
@@ -656,24 +645,6 @@ fn decode_2d_inner<const M: usize, const L: usize>(
         }};
     }
     loop {
-        // Fast path (the common codes, see `fast_2d`); it stops before any
-        // other code, which `step!` below handles in full. It sees the
-        // lines as fixed-size arrays (lines of a capacity in `LINE_CAPS`).
-        if M == 0 {
-            // No fast loop for these lines.
-        } else if let (Some(ra), Some(ca)) = (marked.first_chunk::<L>(), cur.first_chunk_mut::<L>())
-        {
-            let mut f = FastState {
-                acc,
-                nbits,
-                next,
-                a0,
-                k,
-                n,
-            };
-            fast_2d::<M, L>(data, t, width, ra, ca, &mut f);
-            (acc, nbits, next, a0, k, n) = (f.acc, f.nbits, f.next, f.a0, f.k, f.n);
-        }
         if !refill_fast(data, &mut acc, &mut nbits, &mut next) && nbits < 32 {
             sync!();
             r.refill();
@@ -682,125 +653,6 @@ fn decode_2d_inner<const M: usize, const L: usize>(
         step!();
         step!();
     }
-}
-
-/// State the 2-D fast loop shares with the general one.
-#[derive(Clone, Copy)]
-struct FastState {
-    acc: u64,
-    nbits: u32,
-    next: usize,
-    a0: i32,
-    k: usize,
-    n: usize,
-}
-
-/// The 2-D fast loop: runs of the common codes (vertical except V0, pass,
-/// horizontal with two short non-zero runs, T.4 §4.2.1.3.2) that leave a0
-/// right of where it was and inside the row, so need no row-end, budget or
-/// zero-run handling; returns at the first other code (not consumed) or
-/// near the end of the data. The bit buffer is refilled only when fewer
-/// than 7 bits are left (a fast vertical or pass code takes at most 7; a
-/// refill leaves at least 56); a horizontal code checks its own length.
-///
-/// The lines are fixed-size arrays (see [`crate::changes::Lines`]):
-/// indices masked with `M` need no bounds checks. `ra[k + i]` is reference
-/// entry `k - 1 + i` (the marker -1 before entry 0); `ca` is the coding
-/// line. Kept out of line so that its few variables stay in registers.
-#[inline(never)]
-fn fast_2d<const M: usize, const L: usize>(
-    data: &[u8],
-    t: &Tables,
-    width: u32,
-    ra: &[u32; L],
-    ca: &mut [u32; L],
-    f: &mut FastState,
-) {
-    let FastState {
-        mut acc,
-        mut nbits,
-        mut next,
-        mut a0,
-        mut k,
-        mut n,
-    } = *f;
-    let refc = &ra[1..];
-    'fast: while let Some(s) = data.get(next..next + 8) {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(s);
-        acc |= u64::from_be_bytes(b) >> nbits;
-        let bytes = (63 - nbits) / 8;
-        next += bytes as usize;
-        nbits += bytes * 8;
-        while nbits >= 7 {
-            let idx = (acc >> (64 - MODE_INDEX_BITS)) as usize;
-            let from = usize::from(t.fast_from[idx]);
-            // k < width + SENTINELS <= M, so `kk` is k.
-            let kk = k & M;
-            if from.wrapping_sub(1) >= 2 {
-                if from == 0 {
-                    break 'fast;
-                }
-                // Horizontal mode: both runs from one multi-code
-                // lookup.
-                let after = acc << 3;
-                let m = t.multi[n & 1][(after >> (64 - MULTI_BITS)) as usize];
-                let count = (m >> 4) & 7;
-                let len2 = ((m >> 8) & 15) as u32;
-                let start = a0.max(0) as u32;
-                let o1 = ((m >> 32) & 0xFF) as u32;
-                let o2 = ((m >> 40) & 0xFF) as u32;
-                if count < 2 || len2 + 3 > nbits || start + o2 >= width {
-                    break 'fast;
-                }
-                // n < width <= M here (changes strictly increase).
-                ca[n & M] = start + o1;
-                ca[(n & M) + 1] = start + o2;
-                n += 2;
-                a0 = (start + o2) as i32;
-                acc = after << len2;
-                nbits -= len2 + 3;
-                let mut j = k;
-                k = find_b1(refc, &mut j, a0, n & 1);
-                continue;
-            }
-            // Pass mode: a0 moves to b2 (offset 0); vertical: a1 =
-            // b1 + offset.
-            let a1 = ra[kk + from] as i32 + i32::from(t.fast_offset[idx]);
-            // a0 < a1 < b4 (b4 <= width: reference entries past
-            // the changes are `width`).
-            if a1 <= a0 || a1 >= ra[kk + 4] as i32 {
-                break 'fast;
-            }
-            ca[n & M] = a1 as u32;
-            let len = u32::from(t.fast_len[idx]);
-            acc <<= len;
-            nbits -= len;
-            n += 2 - from;
-            a0 = a1;
-            // The next b1 is k-1, k+1 or k+3 (k+2 after pass mode): two
-            // selects, a short dependency chain from k to the next k.
-            let kb = kk.wrapping_sub(from);
-            let near = if ra[kk] as i32 > a1 {
-                kb
-            } else {
-                kb.wrapping_add(2)
-            };
-            k = if ra[kk + 2] as i32 > a1 {
-                near
-            } else {
-                kb.wrapping_add(4)
-            };
-        }
-    }
-    *f = FastState {
-        acc,
-        nbits,
-        next,
-        a0,
-        k,
-        n,
-    };
 }
 
 /// Write one run of `colour`: extended/make-up codes then a terminating code

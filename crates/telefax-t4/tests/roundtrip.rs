@@ -98,18 +98,6 @@ fn every_standard_width() {
     }
 }
 
-/// Dithered rows (nearly all codes take the 2-D decoder's fast loop) at
-/// the widths where the decoder's line capacity changes.
-#[test]
-fn dithered_at_line_capacity_edges() {
-    for width in [2031u32, 2032, 2033, 8176, 8177, 9999] {
-        let page = dithered_page(width, 12, u64::from(width));
-        for coding in codings() {
-            round_trip(&page, &EncodeOptions::new(coding));
-        }
-    }
-}
-
 #[test]
 fn rle_framing_compression_2() {
     for width in [1u32, 100, 1728, 2049] {
