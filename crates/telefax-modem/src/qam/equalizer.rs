@@ -207,7 +207,7 @@ impl Equalizer {
         if self.since > 2 {
             return self.output();
         }
-        let (re, im) = kernel::update_output(
+        let (re, im) = kernel::fused::<true>(
             &mut self.w_re[..n],
             &mut self.w_im[..n],
             &self.x_re[s..s + n],
@@ -232,7 +232,7 @@ impl Equalizer {
         if self.since > 2 {
             return self.output();
         }
-        let (re, im) = kernel::output_update(
+        let (re, im) = kernel::fused::<false>(
             &mut self.w_re[..n],
             &mut self.w_im[..n],
             &self.x_re[s..s + n],
@@ -293,9 +293,10 @@ mod kernel {
         lane_sums(re, im)
     }
 
+    /// One pass: `w' = w + e conj(p)` stored, and `sum w' x` (`UPDATE_FIRST`) or `sum w x`.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn update_output_n<const N: usize>(
+    fn fused_n<const N: usize, const UPDATE_FIRST: bool>(
         wr: &mut [f32; N],
         wi: &mut [f32; N],
         xr: &[f32; N],
@@ -309,39 +310,19 @@ mod kernel {
         for c in (0..N / 4).map(|c| 4 * c) {
             for k in 0..4 {
                 let j = c + k;
-                let a = wr[j] + (e.re * pr[j] + e.im * pi[j]);
-                let b = wi[j] + (e.im * pr[j] - e.re * pi[j]);
-                wr[j] = a;
-                wi[j] = b;
+                let (w_re, w_im) = (wr[j], wi[j]);
+                let u_re = w_re + (e.re * pr[j] + e.im * pi[j]);
+                let u_im = w_im + (e.im * pr[j] - e.re * pi[j]);
+                wr[j] = u_re;
+                wi[j] = u_im;
+                let (a, b) = if UPDATE_FIRST {
+                    (u_re, u_im)
+                } else {
+                    (w_re, w_im)
+                };
                 let (x, y) = (xr[j], xi[j]);
                 re[k] += a * x - b * y;
                 im[k] += a * y + b * x;
-            }
-        }
-        lane_sums(re, im)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    #[inline(always)]
-    fn output_update_n<const N: usize>(
-        wr: &mut [f32; N],
-        wi: &mut [f32; N],
-        xr: &[f32; N],
-        xi: &[f32; N],
-        pr: &[f32; N],
-        pi: &[f32; N],
-        e: Complex32,
-    ) -> (f32, f32) {
-        let mut re = [0.0f32; 4];
-        let mut im = [0.0f32; 4];
-        for c in (0..N / 4).map(|c| 4 * c) {
-            for k in 0..4 {
-                let j = c + k;
-                let (a, b, x, y) = (wr[j], wi[j], xr[j], xi[j]);
-                re[k] += a * x - b * y;
-                im[k] += a * y + b * x;
-                wr[j] = a + (e.re * pr[j] + e.im * pi[j]);
-                wi[j] = b + (e.im * pr[j] - e.re * pi[j]);
             }
         }
         lane_sums(re, im)
@@ -420,9 +401,10 @@ mod kernel {
         }
     }
 
-    /// `w += e conj(p)`, then `sum w x`, in one pass.
+    /// In one pass: `w += e conj(p)`, and the output `sum w x` formed with the updated taps
+    /// (`UPDATE_FIRST`) or with the taps as they were.
     #[inline]
-    pub(super) fn update_output(
+    pub(super) fn fused<const UPDATE_FIRST: bool>(
         wr: &mut [f32],
         wi: &mut [f32],
         xr: &[f32],
@@ -438,7 +420,7 @@ mod kernel {
                     wi.first_chunk_mut::<$n>(),
                     arrays!($n; xr, xi, pr, pi),
                 ) {
-                    return update_output_n::<$n>(a, b, c, d, f, g, e);
+                    return fused_n::<$n, UPDATE_FIRST>(a, b, c, d, f, g, e);
                 }
             };
         }
@@ -448,40 +430,14 @@ mod kernel {
             32 => fixed!(32),
             _ => {}
         }
-        update(wr, wi, pr, pi, e.re, e.im);
-        output(wr, wi, xr, xi)
-    }
-    /// `sum w x`, then `w += e conj(p)`, in one pass.
-    #[inline]
-    pub(super) fn output_update(
-        wr: &mut [f32],
-        wi: &mut [f32],
-        xr: &[f32],
-        xi: &[f32],
-        pr: &[f32],
-        pi: &[f32],
-        e: Complex32,
-    ) -> (f32, f32) {
-        macro_rules! fixed {
-            ($n:literal) => {
-                if let (Some(a), Some(b), Some((c, d, f, g))) = (
-                    wr.first_chunk_mut::<$n>(),
-                    wi.first_chunk_mut::<$n>(),
-                    arrays!($n; xr, xi, pr, pi),
-                ) {
-                    return output_update_n::<$n>(a, b, c, d, f, g, e);
-                }
-            };
+        if UPDATE_FIRST {
+            update(wr, wi, pr, pi, e.re, e.im);
+            output(wr, wi, xr, xi)
+        } else {
+            let y = output(wr, wi, xr, xi);
+            update(wr, wi, pr, pi, e.re, e.im);
+            y
         }
-        match wr.len() {
-            16 => fixed!(16),
-            24 => fixed!(24),
-            32 => fixed!(32),
-            _ => {}
-        }
-        let y = output(wr, wi, xr, xi);
-        update(wr, wi, pr, pi, e.re, e.im);
-        y
     }
 }
 

@@ -33,6 +33,18 @@ const PHASES: usize = 64;
 /// Input samples stored between two slides of the input buffer back to its start.
 const SLIDE: usize = 256;
 
+/// Tap `j` of the passband matched filter for fractional delay `mu` (window of `2k` samples,
+/// `sps` samples per symbol, RRC roll-off `beta`, carrier `wc` rad/sample) as (re, im).
+/// Normalised so that a unit symbol gives a unit peak output (tx RRC * rx RRC = RC).
+fn passband_tap(k: usize, sps: f64, beta: f64, wc: f64, mu: f64, j: usize) -> (f32, f32) {
+    let t = (mu + k as f64 - 1.0 - j as f64) / sps;
+    let h = rrc(t, beta) * (1.0 / sps);
+    // Sample j of the window is (j + 1 - K) samples after the output's base index; mixing it
+    // down multiplies by e^{-j wc (j + 1 - K)} relative to there.
+    let ph = -wc * (j as f64 + 1.0 - k as f64);
+    ((h * ph.cos()) as f32, (h * ph.sin()) as f32)
+}
+
 /// One T/2 output of the front end.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HalfSymbol {
@@ -151,20 +163,14 @@ impl RxFrontEnd {
         let len = 2 * k;
         let blocks = len / 4;
         let mut mf = vec![[0f32; 8]; (PHASES + 1) * blocks];
-        // Normalise so that a unit symbol gives a unit peak output (tx RRC * rx RRC = RC).
-        let scale = 1.0 / sps;
         let wc = 2.0 * std::f64::consts::PI * f64::from(carrier_hz) / 8000.0;
         for p in 0..=PHASES {
             let mu = p as f64 / PHASES as f64;
             for j in 0..len {
-                let t = (mu + k as f64 - 1.0 - j as f64) / sps;
-                let h = rrc(t, beta) * scale;
-                // Sample j of the window is (j + 1 - K) samples after the output's base
-                // index; mixing it down multiplies by e^{-j wc (j + 1 - K)} relative to there.
-                let ph = -wc * (j as f64 + 1.0 - k as f64);
+                let (re, im) = passband_tap(k, sps, beta, wc, mu, j);
                 let b = &mut mf[p * blocks + j / 4];
-                b[j % 4] = (h * ph.cos()) as f32;
-                b[4 + j % 4] = (h * ph.sin()) as f32;
+                b[j % 4] = re;
+                b[4 + j % 4] = im;
             }
         }
         let half = sps / 2.0;
@@ -319,7 +325,7 @@ mod tests {
     /// The front end as it was before the count-down timing, the linear input buffer and
     /// the interleaved taps: the outputs must stay bit-identical.
     mod reference {
-        use super::super::{rrc, CarrierTable, Complex32, HalfSymbol, PHASES};
+        use super::super::{passband_tap, CarrierTable, Complex32, HalfSymbol, PHASES};
         use crate::qam::simd::{dot_pair, padded};
 
         /// Mixer, polyphase matched filter and Gardner timing loop (see the module docs).
@@ -358,19 +364,13 @@ mod tests {
                 let len = 2 * k;
                 let mut mf_re = vec![0f32; (PHASES + 1) * len];
                 let mut mf_im = vec![0f32; (PHASES + 1) * len];
-                // Normalise so that a unit symbol gives a unit peak output (tx RRC * rx RRC = RC).
-                let scale = 1.0 / sps;
                 let wc = 2.0 * std::f64::consts::PI * f64::from(carrier_hz) / 8000.0;
                 for p in 0..=PHASES {
                     let mu = p as f64 / PHASES as f64;
                     for j in 0..len {
-                        let t = (mu + k as f64 - 1.0 - j as f64) / sps;
-                        let h = rrc(t, beta) * scale;
-                        // Sample j of the window is (j + 1 - K) samples after the output's base
-                        // index; mixing it down multiplies by e^{-j wc (j + 1 - K)} relative to there.
-                        let ph = -wc * (j as f64 + 1.0 - k as f64);
-                        mf_re[p * len + j] = (h * ph.cos()) as f32;
-                        mf_im[p * len + j] = (h * ph.sin()) as f32;
+                        let (re, im) = passband_tap(k, sps, beta, wc, mu, j);
+                        mf_re[p * len + j] = re;
+                        mf_im[p * len + j] = im;
                     }
                 }
                 let half = sps / 2.0;
