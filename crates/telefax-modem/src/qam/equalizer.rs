@@ -199,24 +199,7 @@ impl Equalizer {
     /// in one pass over the taps. Equal to [`Equalizer::flush`] then [`Equalizer::output`].
     #[inline]
     pub fn update_and_output(&mut self) -> Complex32 {
-        let s = self.start();
-        let n = self.n;
-        let Some(p) = self.pending.take() else {
-            return self.output();
-        };
-        if self.since > 2 {
-            return self.output();
-        }
-        let (re, im) = kernel::fused::<true>(
-            &mut self.w_re[..n],
-            &mut self.w_im[..n],
-            &self.x_re[s..s + n],
-            &self.x_im[s..s + n],
-            &self.x_re[p.start..p.start + n],
-            &self.x_im[p.start..p.start + n],
-            p.err,
-        );
-        Complex32::new(re, im)
+        self.pending_with_output::<true>()
     }
 
     /// Form the output for the current input history with the taps as they are, and apply
@@ -224,6 +207,13 @@ impl Equalizer {
     /// takes the previous decision off the path to this output.
     #[inline]
     pub fn output_then_update(&mut self) -> Complex32 {
+        self.pending_with_output::<false>()
+    }
+
+    /// The pending update and the output in one pass; the output uses the updated taps when
+    /// `UPDATE_FIRST`, the taps as they were otherwise.
+    #[inline]
+    fn pending_with_output<const UPDATE_FIRST: bool>(&mut self) -> Complex32 {
         let s = self.start();
         let n = self.n;
         let Some(p) = self.pending.take() else {
@@ -232,7 +222,7 @@ impl Equalizer {
         if self.since > 2 {
             return self.output();
         }
-        let (re, im) = kernel::fused::<false>(
+        let (re, im) = kernel::fused::<UPDATE_FIRST>(
             &mut self.w_re[..n],
             &mut self.w_im[..n],
             &self.x_re[s..s + n],
