@@ -45,21 +45,10 @@ impl CarrierLoop {
         self.omega
     }
 
-    /// Current phase in radians (in (-pi, pi]).
-    pub fn theta(&self) -> f32 {
-        -self.rot.im.atan2(self.rot.re)
-    }
-
     /// Rotate an equalizer output into the decision frame.
     #[inline]
     pub fn derotate(&self, z: Complex32) -> Complex32 {
         z * self.rot
-    }
-
-    /// Map a decision-frame error back into the equalizer-output frame.
-    #[inline]
-    pub fn rerotate(&self, e: Complex32) -> Complex32 {
-        e * self.rot.conj()
     }
 
     /// Update with the derotated sample `q` and its decision `d`, and advance one symbol.
@@ -88,8 +77,7 @@ impl CarrierLoop {
         self.omega += self.beta * err;
         let d = self.omega + self.alpha * err;
         // Rotate by -d with a third-order small-angle expansion (|d| < 0.6 rad), then
-        // renormalise: no trigonometry per symbol (the phase itself is read back from the
-        // phasor only when asked for).
+        // renormalise: no trigonometry per symbol.
         let d2 = d * d;
         let step = Complex32::new(1.0 - d2 * 0.5, -d * (1.0 - d2 * (1.0 / 6.0)));
         let r = self.rot * step;

@@ -164,10 +164,7 @@ impl RxEngine {
     /// Search for a new training, keeping the front end running (for after a failed or
     /// finished reception while the line stays busy).
     pub fn restart(&mut self) {
-        self.eq.flush();
-        if let Some(err) = self.carrier_err.take() {
-            self.carrier.advance(err);
-        }
+        self.apply_pending();
         self.delayed = false;
         self.short = false;
         self.keep = false;
@@ -228,12 +225,17 @@ impl RxEngine {
     /// nothing); a restart turns it off.
     pub fn set_delayed_updates(&mut self, on: bool) {
         if !on {
-            self.eq.flush();
-            if let Some(err) = self.carrier_err.take() {
-                self.carrier.advance(err);
-            }
+            self.apply_pending();
         }
         self.delayed = on;
+    }
+
+    /// Apply the equalizer update and carrier correction still held back, if any.
+    fn apply_pending(&mut self) {
+        self.eq.flush();
+        if let Some(err) = self.carrier_err.take() {
+            self.carrier.advance(err);
+        }
     }
 
     /// Rotate the decision frame by `phase` radians (resolving a known ambiguity).

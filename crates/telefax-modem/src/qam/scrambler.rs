@@ -138,29 +138,35 @@ impl Descrambler {
     /// order. Equal to `n` calls of [`Descrambler::descramble`].
     #[inline]
     pub fn descramble_word(&mut self, word: u32, n: u32) -> u32 {
-        let (a, b) = self.kind.taps();
-        let n = n.min(a);
-        let keep = (1u32 << n) - 1;
-        // The received history with the new bits appended (most recent in bit 0): bit i of
-        // the result uses the received bits `a` and `b` places before it, all of which lie
-        // before this word since n <= a.
-        let h = (u64::from(self.reg) << n) | u64::from(word & keep);
-        let out = ((h ^ (h >> a) ^ (h >> b)) as u32) & keep;
-        if self.kind == ScramblerKind::V27ter {
-            // The guard can only fire within this word if the run count may reach 33 here.
-            if self.count + n > V27TER_GUARD_COUNT {
-                return self.descramble_bits(word, n);
-            }
-            // A bit that differs from each of the bits 8, 9 and 12 places earlier restarts
-            // the run count; the count afterwards is the number of bits after the most
-            // recent such bit.
-            let d = ((h ^ (h >> 8)) & (h ^ (h >> 9)) & (h ^ (h >> 12))) as u32 & keep;
-            self.count = if d == 0 {
-                self.count + n
-            } else {
-                d.trailing_zeros()
-            };
+        if self.kind == ScramblerKind::V29 {
+            // Taps 18 and 23 (V.29, V.17): bit i of the result uses the received bits 18 and
+            // 23 places before it, all of which lie before this word since n <= 18.
+            let n = n.min(18);
+            let keep = (1u32 << n) - 1;
+            let h = (u64::from(self.reg) << n) | u64::from(word & keep);
+            self.reg = h as u32;
+            return ((h ^ (h >> 18) ^ (h >> 23)) as u32) & keep;
         }
+        // V.27ter (taps 6 and 7). The received history with the new bits appended (most
+        // recent in bit 0): bit i of the result uses the received bits 6 and 7 places before
+        // it, all of which lie before this word since n <= 6.
+        let n = n.min(6);
+        let keep = (1u32 << n) - 1;
+        let h = (u64::from(self.reg) << n) | u64::from(word & keep);
+        let out = ((h ^ (h >> 6) ^ (h >> 7)) as u32) & keep;
+        // The guard can only fire within this word if the run count may reach 33 here.
+        if self.count + n > V27TER_GUARD_COUNT {
+            return self.descramble_bits(word, n);
+        }
+        // A bit that differs from each of the bits 8, 9 and 12 places earlier restarts the
+        // run count; the count afterwards is the number of bits after the most recent such
+        // bit.
+        let d = ((h ^ (h >> 8)) & (h ^ (h >> 9)) & (h ^ (h >> 12))) as u32 & keep;
+        self.count = if d == 0 {
+            self.count + n
+        } else {
+            d.trailing_zeros()
+        };
         self.reg = h as u32;
         out
     }

@@ -3,13 +3,13 @@
 //! decision-directed carrier loop and soft-decision Viterbi decoding of the trellis code.
 
 use super::pulse::{rrc, ROLL_OFF};
-use super::scrambler::Scrambler;
 use super::training::{
     Sequencer, Stage, SEG1_SYMBOLS, SEG4_CONV_STATE, SEG4_SYMBOLS, TRAIN_POINTS,
 };
 use super::trellis::{diff_decode, Viterbi, CHUNK, HIST};
 use super::tx::RMS_0DBM0;
 use super::{V17Rate, BAUD, CARRIER_HZ, SAMPLE_RATE};
+use crate::qam::scrambler::{Descrambler, ScramblerKind};
 use crate::{Demodulator, RxSink, RxStatus};
 use tracing::debug;
 
@@ -289,7 +289,7 @@ struct Core {
     // Data.
     viterbi: Viterbi,
     diff_prev: u8,
-    descr: Scrambler,
+    descr: Descrambler,
     skip: u32,
     flush: [u8; HIST],
     /// For each cell of a grid over the signal space, the nearest point of each subset.
@@ -386,7 +386,7 @@ impl Core {
             ref_acc: 0.0,
             viterbi: Viterbi::new(None),
             diff_prev: 0,
-            descr: Scrambler::default(),
+            descr: Descrambler::new(ScramblerKind::V29),
             skip: 0,
             flush: [0; HIST],
             grid: subset_grid(rate),

@@ -24,27 +24,14 @@ impl Scrambler {
     }
 
     /// Descramble one line bit (the inverse of [`Scrambler::scramble`], self-synchronising
-    /// after 23 bits). The receiver uses [`Scrambler::descramble_word`]; this is its
-    /// reference in the tests.
+    /// after 23 bits). The receiver uses the shared word-wide descrambler
+    /// ([`crate::qam::scrambler::Descrambler`], same polynomial); this is its reference in
+    /// the tests.
     #[cfg(test)]
     pub(crate) fn descramble(&mut self, bit: u8) -> u8 {
         let out = (bit ^ (self.reg >> 17) as u8 ^ (self.reg >> 22) as u8) & 1;
         self.reg = ((self.reg << 1) | (bit & 1) as u32) & MASK;
         out
-    }
-
-    /// Descramble `n` (at most 9) line bits at once: `word` holds them with the first
-    /// received in bit `n - 1`; the data bits come back in the same order. Equal to `n` calls
-    /// of [`Scrambler::descramble`].
-    #[inline]
-    pub(crate) fn descramble_word(&mut self, word: u32, n: u32) -> u32 {
-        let n = n.min(9);
-        let keep = (1u32 << n) - 1;
-        // The line history with the new bits appended (most recent in bit 0): bit i of the
-        // result uses the line bits 18 and 23 places before it.
-        let h = (u64::from(self.reg) << n) | u64::from(word & keep);
-        self.reg = (h as u32) & MASK;
-        ((h ^ (h >> 18) ^ (h >> 23)) as u32) & keep
     }
 }
 
@@ -67,10 +54,17 @@ mod tests {
         }
     }
 
+    /// The shared word-wide descrambler the V.17 receiver uses gives the same bits as this
+    /// one, once both have seen the same 23 line bits.
     #[test]
     fn word_descrambling_equals_bit_by_bit() {
+        use crate::qam::scrambler::{Descrambler, ScramblerKind};
         let mut a = Scrambler::with_state(0x5A_5A5A);
-        let mut b = a;
+        let mut b = Descrambler::new(ScramblerKind::V29);
+        for k in (0..23).rev() {
+            let bit = ((0x5A_5A5Au32 >> k) & 1) as u8;
+            b.descramble(bit);
+        }
         let mut x = 0x8765_4321u32;
         for i in 0..3000u32 {
             x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
