@@ -6,7 +6,8 @@
 //! alternation has been found; after a short acquisition every [`Step::Symbol`] carries one
 //! equalized, derotated symbol in the constellation's own units, which the modem slices
 //! (with its training or data alphabet) and hands back through [`RxEngine::adapt`] so the
-//! equalizer and the carrier loop learn from the decision.
+//! equalizer and the carrier loop learn from the decision. The V.27ter and V.29 receivers
+//! feed it a block at a time with [`RxEngine::push_samples`] (the same steps).
 //!
 //! Acquisition (after detection, over `est_symbols` on-time samples `y`): with the reference
 //! alternation points `A`, `B` and a power `M` (1 when `A + B != 0`, 2 for phase reversals)
@@ -292,6 +293,50 @@ impl RxEngine {
             return Step::Idle;
         };
         self.half_symbol(h)
+    }
+
+    /// Feed input samples from `xs` until something happens: returns the number of samples
+    /// taken and the [`Step`] of the last of them, which is [`Step::Idle`] only when all of
+    /// `xs` was taken. The same as [`RxEngine::push_sample`] on each sample in turn, with
+    /// the front end's input stored ahead in blocks ([`RxFrontEnd::store_ahead`]); until
+    /// `xs` is used up, the next call must pass the rest of it (the samples after those
+    /// taken).
+    #[inline(always)]
+    pub fn push_samples(&mut self, xs: &[i16]) -> (usize, Step) {
+        // Samples stored ahead by the last call are the start of `xs` (the rest of its
+        // input): the caller must pass that rest next, as the receivers do.
+        self.fe.check_ahead(xs.len());
+        let mut i = 0;
+        while let Some(&x) = xs.get(i) {
+            // The front end holds this sample (and those after it) already, or takes a block
+            // of them now.
+            if !self.fe.has_stored() && self.fe.store_ahead(xs.get(i..).unwrap_or_default()) == 0 {
+                // Cannot happen (the buffer always has room after a slide).
+                return (xs.len(), Step::Idle);
+            }
+            let xf = f32::from(x);
+            i += 1;
+            // One multiply-add on the running power's own dependency chain per sample.
+            self.in_pwr = self.in_pwr * (1.0 - IN_PWR_ALPHA) + IN_PWR_ALPHA * (xf * xf);
+            if self.state != State::Search {
+                if self.in_pwr < self.lost_pwr {
+                    if self.low() {
+                        // This sample does not reach the front end.
+                        self.fe.drop_stored();
+                        return (i, Step::Lost);
+                    }
+                } else {
+                    self.low_run = 0;
+                }
+            }
+            if let Some(h) = self.fe.take_stored() {
+                let step = self.half_symbol(h);
+                if !matches!(step, Step::Idle) {
+                    return (i, step);
+                }
+            }
+        }
+        (xs.len(), Step::Idle)
     }
 
     /// One more sample below the carrier-off level: true (after a restart) once there have

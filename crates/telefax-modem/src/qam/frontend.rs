@@ -12,16 +12,26 @@
 //! drives a second-order loop, so a constant sample-clock offset (±100 ppm and beyond) is
 //! tracked without a lag.
 //!
-//! Cost: an input sample with no output due costs one store into a linear buffer and one
-//! count-down (the buffer is slid back once every `SLIDE` samples). An output costs one
-//! pass over the window with the real and imaginary taps of its phase interleaved four by
-//! four (one load of the input per four taps, four-lane accumulators that map onto SSE2
-//! registers), fully unrolled for the window lengths of V.29 and V.27ter, and the timing
-//! loop. Each output's phase depends on the previous symbol's timing error, so the path
-//! from one output to the next is kept short: the filter sums even and odd blocks
-//! separately, and the sampling position is an integer in 2^-24 sample units (the
-//! count-down, the phase and the carrier index follow with shifts and masks, without
-//! floating-point conversions and their range checks).
+//! Cost: the input is converted and stored into a linear buffer a block at a time
+//! ([`RxFrontEnd::store_ahead`]; the buffer is slid back once every `SLIDE` samples), and
+//! then taken sample by sample with one count-down each ([`RxFrontEnd::take_stored`];
+//! [`RxFrontEnd::push`] stores and takes one sample). An output costs one pass over the
+//! window with the real and imaginary taps of its phase interleaved four by four (one load
+//! of the input per four taps, four-lane accumulators that map onto SSE2 registers), fully
+//! unrolled for the window lengths of V.29 and V.27ter, and the timing loop.
+//!
+//! Each output's position depends on the previous symbol's timing error. So that the filter
+//! of one output does not wait for the timing loop of the one before, nothing it reads is
+//! computed from that position as data: the input window ends at the newest sample taken
+//! (counted sample by sample, the count-down is a predicted branch), the carrier phase
+//! follows from the buffer position, and the filter phase is compared with the last one
+//! used for the same kind of output (on time or mid-point), which rarely changes (a
+//! predicted branch, too). Storing the input ahead matters for the same reason: a vector
+//! load of samples that were stored one by one just before cannot be served from the
+//! store buffer and would wait until those stores (and everything before them) retire.
+//! The timing position is an integer in 2^-24 sample units (the count-down and the phase
+//! follow with shifts and masks, without floating-point conversions and their range
+//! checks).
 
 use super::pulse::{rrc, CarrierTable};
 use super::simd::padded;
@@ -32,6 +42,12 @@ const PHASES: usize = 64;
 
 /// Input samples stored between two slides of the input buffer back to its start.
 const SLIDE: usize = 256;
+
+/// Four real taps then the four imaginary taps of the same window positions, aligned so
+/// that no load of taps straddles a cache line.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct Taps([f32; 8]);
 
 /// Tap `j` of the passband matched filter for fractional delay `mu` (window of `2k` samples,
 /// `sps` samples per symbol, RRC roll-off `beta`, carrier `wc` rad/sample) as (re, im).
@@ -57,17 +73,32 @@ pub struct HalfSymbol {
 /// Mixer, polyphase matched filter and Gardner timing loop (see the module docs).
 #[derive(Debug, Clone)]
 pub struct RxFrontEnd {
-    carrier: CarrierTable,
-    /// Carrier-table index of the next output's base sample.
-    c_idx: usize,
+    /// `(cos, sin)` of the carrier at every sample of one period, repeated to cover `pos`
+    /// plus one period: the phase of an output's base sample is `car[pos + c_base]`.
+    car: Vec<[f32; 2]>,
+    /// Samples in one carrier period.
+    period: usize,
+    /// Carrier-table offset of the buffer: the base sample of the output that falls due at
+    /// `pos` has phase index `pos + c_base` (modulo the period). It changes only when the
+    /// buffer slides, so the carrier phase of an output does not wait for the timing loop.
+    c_base: usize,
+    /// For the on-time (1) and mid-point (0) outputs: the last phase of the polyphase filter
+    /// used and the offset of its taps. The phase rarely changes from one symbol to the
+    /// next, so a (predicted) comparison lets the filter start before the timing loop has
+    /// placed the output.
+    last_p: [usize; 2],
+    last_off: [usize; 2],
     k: usize,
     /// Passband matched filter, `PHASES + 1` phases of `2K / 4` blocks: four real taps then
     /// the four imaginary taps of the same window positions.
-    mf: Vec<[f32; 8]>,
+    mf: Vec<Taps>,
     /// The real input, oldest first; the newest sample is at `pos - 1`. When full, the last
     /// `2K - 1` samples are moved to the start.
     buf: Vec<f32>,
     pos: usize,
+    /// End of the samples stored ahead of `pos` by [`RxFrontEnd::store_ahead`] (`pos` when
+    /// there are none).
+    filled: usize,
     /// Input samples to store until the next output falls due (with the last of them).
     wait: u32,
     /// Fractional position of the next output after its base sample, in [`ONE`] units.
@@ -99,7 +130,7 @@ const ONE: i64 = 1 << FRAC_BITS;
 /// Even and odd blocks go to separate four-lane accumulators, so that the chain of
 /// dependent additions is half as long.
 #[inline(always)]
-fn mf_dot_n<const N: usize, const C: usize>(x: &[f32], t: &[[f32; 8]]) -> (f32, f32) {
+fn mf_dot_n<const N: usize, const C: usize>(x: &[f32], t: &[Taps]) -> (f32, f32) {
     let (Some(xc), Some(t)) = (x.first_chunk::<N>(), t.first_chunk::<C>()) else {
         return mf_dot(x, t);
     };
@@ -109,20 +140,20 @@ fn mf_dot_n<const N: usize, const C: usize>(x: &[f32], t: &[[f32; 8]]) -> (f32, 
     let mut a = [0f32; 8];
     let mut b = [0f32; 8];
     for l in 0..8 {
-        a[l] = xc[l & 3] * t[0][l];
-        b[l] = xc[4 + (l & 3)] * t[1][l];
+        a[l] = xc[l & 3] * t[0].0[l];
+        b[l] = xc[4 + (l & 3)] * t[1].0[l];
     }
     let mut c = 2;
     while c + 1 < C {
         for l in 0..8 {
-            a[l] += xc[4 * c + (l & 3)] * t[c][l];
-            b[l] += xc[4 * c + 4 + (l & 3)] * t[c + 1][l];
+            a[l] += xc[4 * c + (l & 3)] * t[c].0[l];
+            b[l] += xc[4 * c + 4 + (l & 3)] * t[c + 1].0[l];
         }
         c += 2;
     }
     if c < C {
         for l in 0..8 {
-            a[l] += xc[4 * c + (l & 3)] * t[c][l];
+            a[l] += xc[4 * c + (l & 3)] * t[c].0[l];
         }
     }
     for l in 0..8 {
@@ -133,11 +164,11 @@ fn mf_dot_n<const N: usize, const C: usize>(x: &[f32], t: &[[f32; 8]]) -> (f32, 
 
 /// [`mf_dot_n`] for any window length (a multiple of four).
 #[inline(never)]
-fn mf_dot(x: &[f32], t: &[[f32; 8]]) -> (f32, f32) {
+fn mf_dot(x: &[f32], t: &[Taps]) -> (f32, f32) {
     let mut acc = [0f32; 8];
     for (xc, tc) in x.chunks_exact(4).zip(t) {
         for l in 0..8 {
-            acc[l] += xc[l & 3] * tc[l];
+            acc[l] += xc[l & 3] * tc.0[l];
         }
     }
     lane_sums(acc)
@@ -162,25 +193,38 @@ impl RxFrontEnd {
         let k = padded(2 * (half_span * sps).ceil() as usize) / 2;
         let len = 2 * k;
         let blocks = len / 4;
-        let mut mf = vec![[0f32; 8]; (PHASES + 1) * blocks];
+        let mut mf = vec![Taps::default(); (PHASES + 1) * blocks];
         let wc = 2.0 * std::f64::consts::PI * f64::from(carrier_hz) / 8000.0;
         for p in 0..=PHASES {
             let mu = p as f64 / PHASES as f64;
             for j in 0..len {
                 let (re, im) = passband_tap(k, sps, beta, wc, mu, j);
-                let b = &mut mf[p * blocks + j / 4];
+                let b = &mut mf[p * blocks + j / 4].0;
                 b[j % 4] = re;
                 b[4 + j % 4] = im;
             }
         }
         let half = sps / 2.0;
+        let carrier = CarrierTable::new(carrier_hz);
+        let period = carrier.period();
+        let buf_len = len - 1 + SLIDE;
+        let car = (0..buf_len + period + 1)
+            .map(|i| {
+                let (c, s) = carrier.at(i % period);
+                [c, s]
+            })
+            .collect();
         let mut fe = RxFrontEnd {
-            carrier: CarrierTable::new(carrier_hz),
-            c_idx: 0,
+            car,
+            period,
+            c_base: 0,
+            last_p: [usize::MAX; 2],
+            last_off: [0; 2],
             k,
             mf,
-            buf: vec![0.0; len - 1 + SLIDE],
+            buf: vec![0.0; buf_len],
             pos: len - 1,
+            filled: len - 1,
             wait: 0,
             mu: 0,
             half_q: (half * ONE as f64).round() as i64,
@@ -199,9 +243,13 @@ impl RxFrontEnd {
 
     /// Forget the signal (keeps the design).
     pub fn reset(&mut self) {
-        self.c_idx = 0;
+        // The first output (base sample 0, carrier phase index 0) falls due with the K + 1-th
+        // sample, at pos = 3K.
+        self.c_base = (self.period - (3 * self.k) % self.period) % self.period;
+        self.last_p = [usize::MAX; 2];
         self.buf.iter_mut().for_each(|x| *x = 0.0);
         self.pos = 2 * self.k - 1;
+        self.filled = self.pos;
         // The first output is centred on input sample 0, so it falls due with sample K (the
         // K + 1-th push).
         self.wait = self.k as u32 + 1;
@@ -239,35 +287,60 @@ impl RxFrontEnd {
     /// sample, since every baud rate used is below 4000).
     #[inline(always)]
     pub fn push(&mut self, x: f32) -> Option<HalfSymbol> {
-        let mut pos = self.pos;
-        if pos >= self.buf.len() {
-            // Slide the newest 2K - 1 samples back to the start.
-            let keep = 2 * self.k - 1;
-            self.buf.copy_within(pos - keep..pos, 0);
-            pos = keep;
-        }
+        // Samples stored ahead, if any, are dropped.
+        self.filled = self.pos;
+        let pos = self.pos;
         if let Some(b) = self.buf.get_mut(pos) {
             *b = x;
+            self.pos = pos + 1;
+            self.filled = pos + 1;
+        } else {
+            self.slide_and_store(x);
         }
-        self.pos = pos + 1;
         if self.wait > 1 {
             self.wait -= 1;
             return None;
         }
-        Some(self.output())
+        let on_time = self.on_time;
+        Some(HalfSymbol {
+            value: self.output(),
+            on_time,
+        })
+    }
+
+    /// Move the newest `2K - 1` input samples to the start of the (full) buffer.
+    #[cold]
+    #[inline(never)]
+    fn slide(&mut self) {
+        let keep = 2 * self.k - 1;
+        let pos = self.pos;
+        self.buf.copy_within(pos - keep..self.filled, 0);
+        self.pos = keep;
+        self.filled -= pos - keep;
+        // The samples now at `keep` were at `pos`.
+        self.c_base = (self.c_base + (pos - keep)) % self.period;
     }
 
     /// The output that falls due with the sample just stored, then the timing loop (kept
-    /// out of line, so that [`RxFrontEnd::push`] inlines to a store and a count-down).
+    /// out of line, so that [`RxFrontEnd::push`] inlines to a store and a count-down). Only
+    /// the value is returned (in a register; the caller knows `on_time`).
     #[inline(never)]
-    fn output(&mut self) -> HalfSymbol {
+    fn output(&mut self) -> Complex32 {
         let len = 2 * self.k;
         // The window is the newest 2K samples: b[i-K+1 ..= i+K] around the base index i.
-        let x = &self.buf[self.pos - len..self.pos];
         // The nearest of the PHASES + 1 phases (mu is in [0, ONE)).
-        let p = ((self.mu + ONE / (2 * PHASES as i64)) / (ONE / PHASES as i64)) as usize;
+        // (Unsigned, so that the division is a plain shift.)
+        let p =
+            ((self.mu + ONE / (2 * PHASES as i64)) as u64 / (ONE / PHASES as i64) as u64) as usize;
         let blocks = len / 4;
-        let t = &self.mf[p * blocks..(p + 1) * blocks];
+        let h = usize::from(self.on_time);
+        let off = if p == self.last_p[h] {
+            self.last_off[h]
+        } else {
+            self.new_phase(h, p)
+        };
+        let x = &self.buf[self.pos - len..self.pos];
+        let t = &self.mf[off..off + blocks];
         let (yr, yi) = match blocks {
             // V.29 (2400 baud), V.27ter 4800 (1600 baud), V.27ter 2400 (1200 baud).
             6 => mf_dot_n::<24, 6>(x, t),
@@ -276,7 +349,7 @@ impl RxFrontEnd {
             _ => mf_dot(x, t),
         };
         // Down to baseband: multiply by e^{-j wc i}.
-        let (c, s) = self.carrier.at(self.c_idx);
+        let [c, s] = self.car[self.pos + self.c_base];
         let y = Complex32::new(yr * c + yi * s, yi * c - yr * s);
         let on_time = self.on_time;
         // The step to the next output beyond half a symbol: the clock-rate estimate and, at
@@ -308,12 +381,112 @@ impl RxFrontEnd {
         // The next output falls due f samples on; when that is none (a step below one
         // sample), it is taken with the next sample instead.
         let f = f.max(1) as usize;
-        self.c_idx += f;
         self.wait = f as u32;
-        while self.c_idx >= self.carrier.period() {
-            self.c_idx -= self.carrier.period();
+        y
+    }
+
+    /// The tap offset of phase `p`, remembered for the outputs of kind `h` (see `last_p`).
+    #[cold]
+    #[inline(never)]
+    fn new_phase(&mut self, h: usize, p: usize) -> usize {
+        let off = p * (self.k / 2);
+        self.last_p[h] = p;
+        self.last_off[h] = off;
+        off
+    }
+
+    /// The buffer is full: move the newest `2K - 1` input samples to its start, then store
+    /// `x` after them.
+    #[cold]
+    #[inline(never)]
+    fn slide_and_store(&mut self, x: f32) {
+        self.slide();
+        let pos = self.pos;
+        self.buf[pos] = x;
+        self.pos = pos + 1;
+        self.filled = pos + 1;
+    }
+
+    /// Store input samples from the start of `xs` ahead, without taking them yet (as many as
+    /// the buffer holds before its next slide; none while samples stored earlier are still
+    /// waiting). Returns how many were stored. Then [`RxFrontEnd::stored`] and
+    /// [`RxFrontEnd::take_stored`] take them one by one, which is the same as
+    /// [`RxFrontEnd::push`] on each; [`RxFrontEnd::drop_stored`] removes one.
+    ///
+    /// The block form of the input: the samples are converted and stored in one pass, long
+    /// before the filter reads them (a vector load of samples stored one by one just
+    /// before would have to wait until they reach the cache).
+    pub fn store_ahead(&mut self, xs: &[i16]) -> usize {
+        if self.filled != self.pos {
+            return 0;
         }
-        HalfSymbol { value: y, on_time }
+        if self.pos >= self.buf.len() {
+            self.slide();
+        }
+        let pos = self.pos;
+        let Some(dst) = self.buf.get_mut(pos..) else {
+            return 0;
+        };
+        let n = dst.len().min(xs.len());
+        for (d, &x) in dst[..n].iter_mut().zip(&xs[..n]) {
+            *d = f32::from(x);
+        }
+        self.filled = pos + n;
+        n
+    }
+
+    /// Forget the samples stored ahead if there are more of them than `remaining` (the input
+    /// the caller still has, of which they must be the start).
+    #[inline(always)]
+    pub fn check_ahead(&mut self, remaining: usize) {
+        if self.filled - self.pos > remaining {
+            self.filled = self.pos;
+        }
+    }
+
+    /// Whether samples stored ahead are waiting.
+    #[inline(always)]
+    pub fn has_stored(&self) -> bool {
+        self.pos < self.filled
+    }
+
+    /// The next sample stored ahead, if any.
+    #[inline(always)]
+    pub fn stored(&self) -> Option<f32> {
+        if self.pos < self.filled {
+            self.buf.get(self.pos).copied()
+        } else {
+            None
+        }
+    }
+
+    /// Take the next sample stored ahead (see [`RxFrontEnd::store_ahead`]; nothing when there
+    /// is none): returns a T/2 output when one falls due.
+    #[inline(always)]
+    pub fn take_stored(&mut self) -> Option<HalfSymbol> {
+        if self.pos >= self.filled {
+            return None;
+        }
+        self.pos += 1;
+        if self.wait > 1 {
+            self.wait -= 1;
+            return None;
+        }
+        let on_time = self.on_time;
+        Some(HalfSymbol {
+            value: self.output(),
+            on_time,
+        })
+    }
+
+    /// Remove the next sample stored ahead, if any (it is never taken).
+    #[cold]
+    #[inline(never)]
+    pub fn drop_stored(&mut self) {
+        if self.pos < self.filled {
+            self.buf.copy_within(self.pos + 1..self.filled, self.pos);
+            self.filled -= 1;
+        }
     }
 }
 
@@ -517,6 +690,144 @@ mod tests {
                 g * (raw[j] * (1.0 - a) + raw[j + 1] * a) + 20.0 * rnd()
             })
             .collect()
+    }
+
+    /// Storing the input ahead in blocks (with samples dropped now and then) gives the same
+    /// outputs, bit for bit, as pushing the samples one by one.
+    #[test]
+    fn stored_ahead_input_equals_pushed_input() {
+        for &(carrier, baud) in &[(1700, 2400), (1800, 1600), (1800, 1200)] {
+            let x: Vec<i16> = signal(carrier, baud, 20_000)
+                .iter()
+                .map(|&v| (v * 300.0) as i16)
+                .collect();
+            let mut a = RxFrontEnd::new(carrier, baud, 0.5, 3.0);
+            let mut b = RxFrontEnd::new(carrier, baud, 0.5, 3.0);
+            let (mut ya, mut yb) = (Vec::new(), Vec::new());
+            // One by one, leaving out every 997th sample.
+            for (i, &v) in x.iter().enumerate() {
+                if i % 997 != 500 {
+                    ya.extend(a.push(f32::from(v)).map(|h| (i, h)));
+                }
+            }
+            // In blocks of varying length, the same samples dropped.
+            let mut i = 0;
+            let mut len = 1;
+            while i < x.len() {
+                let block = &x[i..(i + len).min(x.len())];
+                len = len % 300 + 37;
+                let mut j = 0;
+                while j < block.len() {
+                    b.check_ahead(block.len() - j);
+                    if b.stored().is_none() {
+                        assert!(b.store_ahead(&block[j..]) > 0);
+                    }
+                    assert_eq!(b.stored(), Some(f32::from(block[j])));
+                    if (i + j) % 997 == 500 {
+                        b.drop_stored();
+                    } else {
+                        yb.extend(b.take_stored().map(|h| (i + j, h)));
+                    }
+                    j += 1;
+                }
+                i += block.len();
+            }
+            assert!(ya.len() > 10_000 * baud as usize / 8000 * 2 / 2);
+            assert_eq!(ya, yb, "{carrier} Hz {baud} Bd");
+            assert_eq!(a.clock_offset_ppm(), b.clock_offset_ppm());
+        }
+    }
+
+    /// The receiver engine gives the same steps, bit for bit, when fed in blocks
+    /// ([`RxEngine::push_samples`]) as sample by sample, through detection, training,
+    /// carrier loss (a dropped sample) and a second signal.
+    #[test]
+    fn engine_blocks_equal_single_samples() {
+        use crate::qam::detect::DetectorConfig;
+        use crate::qam::engine::{RxEngine, RxEngineConfig, Step};
+        use crate::v27ter::{V27terRate, V27terTx};
+        use crate::Modulator;
+        let mut sig = vec![0i16; 3000];
+        for _ in 0..2 {
+            let mut tx = V27terTx::new(V27terRate::R4800);
+            let mut n = 0;
+            let mut bits = move || {
+                n += 1;
+                (n < 6000).then_some((n % 3 == 0) as u8)
+            };
+            let mut out = vec![0i16; 40_000];
+            let m = tx.modulate(&mut out, &mut bits);
+            sig.extend_from_slice(&out[..m]);
+            sig.extend(std::iter::repeat_n(0i16, 4000));
+        }
+        let a1 = Complex32::new(1.0, 0.0);
+        let cfg = RxEngineConfig {
+            carrier_hz: 1800,
+            baud: 1600,
+            beta: 0.5,
+            mf_half_span: 3.0,
+            eq_taps: 16,
+            detector: DetectorConfig {
+                alpha: 1.0 / 16.0,
+                r2_min: 0.6,
+                r1_expected: -1.0,
+                r1_tolerance: 0.45,
+                hold_symbols: 6,
+            },
+            reference: [a1, -a1],
+            est_power: 2,
+            est_lag: 1,
+            est_symbols: 16,
+            min_level_dbm0: -48.0,
+        };
+        let decide = |q: Complex32| if q.re >= 0.0 { a1 } else { -a1 };
+        let mut one = RxEngine::new(cfg);
+        let mut want = Vec::new();
+        for (i, &v) in sig.iter().enumerate() {
+            let s = one.push_sample(v);
+            if let Step::Symbol(q) = s {
+                one.adapt(decide(q));
+            }
+            if s != Step::Idle {
+                want.push((i, s));
+            }
+        }
+        let mut blk = RxEngine::new(cfg);
+        let mut got = Vec::new();
+        let mut i = 0;
+        let mut len = 1;
+        while i < sig.len() {
+            let block = &sig[i..(i + len).min(sig.len())];
+            len = len % 500 + 61;
+            let mut rest = block;
+            while !rest.is_empty() {
+                let (n, s) = blk.push_samples(rest);
+                assert!(n >= 1 && n <= rest.len());
+                rest = &rest[n..];
+                if let Step::Symbol(q) = s {
+                    blk.adapt(decide(q));
+                }
+                if s != Step::Idle {
+                    got.push((i + block.len() - rest.len() - 1, s));
+                } else {
+                    assert!(rest.is_empty());
+                }
+            }
+            i += block.len();
+        }
+        let count = |s: Step| {
+            want.iter()
+                .filter(|w| std::mem::discriminant(&w.1) == std::mem::discriminant(&s))
+                .count()
+        };
+        assert_eq!(count(Step::Detected), 2, "{want:?}");
+        assert_eq!(count(Step::Lost), 2);
+        assert!(
+            count(Step::Symbol(a1)) > 4_000,
+            "{}",
+            count(Step::Symbol(a1))
+        );
+        assert_eq!(want, got);
     }
 
     #[test]

@@ -214,8 +214,12 @@ impl V29Rx {
 
 impl Demodulator for V29Rx {
     fn demodulate<K: RxSink + ?Sized>(&mut self, samples: &[i16], sink: &mut K) {
-        for &x in samples {
-            match self.engine.push_sample(x) {
+        let mut rest = samples;
+        while !rest.is_empty() {
+            // The samples up to the next event go through the engine in one call.
+            let (n, step) = self.engine.push_samples(rest);
+            rest = rest.get(n..).unwrap_or_default();
+            match step {
                 Step::Idle => {}
                 Step::Detected => {
                     debug!(
