@@ -227,6 +227,18 @@ impl BertChecker {
     /// `bits`: the same as `n` calls of [`BertChecker::put`].
     #[inline]
     pub fn put_word(&mut self, bits: u32, n: u32) {
+        // In sync, a word that does not fill the pending word is only appended (`n` < 32
+        // here, so the shift and mask are in range).
+        if self.synced && self.npending + n < self.word {
+            self.pending = (self.pending << n) | (bits & !(u32::MAX << n));
+            self.npending += n;
+            return;
+        }
+        self.put_word_slow(bits, n);
+    }
+
+    /// [`BertChecker::put_word`] for the words that fill the pending word, and in hunting.
+    fn put_word_slow(&mut self, bits: u32, n: u32) {
         let mut left = n.min(32);
         while left > 0 {
             if !self.synced {

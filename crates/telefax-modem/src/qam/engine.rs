@@ -491,7 +491,7 @@ impl RxEngine {
     /// same arithmetic as applying it now, see [`Equalizer::defer_update`]) or, in delayed
     /// mode ([`RxEngine::set_delayed_updates`]), after it; the carrier loop steps now or, in
     /// delayed mode, after the next derotation.
-    #[inline]
+    #[inline(always)]
     pub fn adapt(&mut self, d: Complex32) {
         let q = self.last_q;
         let e = d - q;

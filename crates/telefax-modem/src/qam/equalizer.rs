@@ -8,9 +8,11 @@
 //! The LMS update of one symbol is held back ([`Equalizer::defer_update`]) and applied in the
 //! same pass over the taps that forms the next output ([`Equalizer::update_and_output`]):
 //! the taps are read and written once per symbol instead of three times, with exactly the
-//! arithmetic of an immediate update (the update still goes in before the next output). The
-//! delay line keeps two T/2 inputs more than the taps span, so the input window of the
-//! deferred update is still whole then.
+//! arithmetic of an immediate update (the update still goes in before the next output).
+//!
+//! The delay line is a linear buffer written once per input: when it is full, the newest
+//! inputs (two more than the taps span, so that the input window of a deferred update is
+//! still whole) slide back to its start, once every [`SLACK`] inputs.
 
 use super::simd::padded;
 use super::Complex32;
@@ -22,20 +24,21 @@ struct Pending {
     start: usize,
 }
 
+/// Inputs appended to the delay line between two slides back to its start.
+const SLACK: usize = 128;
+
 /// T/2 fractionally spaced equalizer (see the module docs).
 #[derive(Debug, Clone)]
 pub struct Equalizer {
     n: usize,
     w_re: Vec<f32>,
     w_im: Vec<f32>,
-    /// Delay line of `n + 2` inputs, written twice (`x[i]` and `x[i + n + 2]`) so that any
-    /// window of `n` is contiguous; oldest first from the window start.
+    /// Delay line, oldest first: the newest input is at `pos - 1`, the window of the `n`
+    /// newest starts at `pos - n`; `n + 2 + SLACK` slots.
     x_re: Vec<f32>,
     x_im: Vec<f32>,
-    /// Slot of the newest input.
-    head: usize,
-    /// Inputs pushed since the pending update's window was current.
-    since: u32,
+    /// One past the slot of the newest input (from `n + 2` to the buffer length).
+    pos: usize,
     pending: Option<Pending>,
 }
 
@@ -43,15 +46,14 @@ impl Equalizer {
     /// An equalizer with `taps` T/2 taps (rounded up to a multiple of 8, at least 8).
     pub fn new(taps: usize) -> Self {
         let n = padded(taps.max(2));
-        let l = n + 2;
+        let l = n + 2 + SLACK;
         Equalizer {
             n,
             w_re: vec![0.0; n],
             w_im: vec![0.0; n],
-            x_re: vec![0.0; 2 * l],
-            x_im: vec![0.0; 2 * l],
-            head: l - 1,
-            since: 0,
+            x_re: vec![0.0; l],
+            x_im: vec![0.0; l],
+            pos: n + 2,
             pending: None,
         }
     }
@@ -104,41 +106,53 @@ impl Equalizer {
         self.flush();
         self.x_re.iter_mut().for_each(|x| *x = 0.0);
         self.x_im.iter_mut().for_each(|x| *x = 0.0);
-        self.head = self.n + 1;
+        self.pos = self.n + 2;
     }
 
     /// Start (in the delay line) of the window of the `n` newest inputs.
     #[inline]
     fn start(&self) -> usize {
-        let l = self.n + 2;
-        let s = self.head + 3;
-        if s >= l {
-            s - l
-        } else {
-            s
-        }
+        self.pos - self.n
     }
 
     /// Append one T/2 input.
     #[inline]
     pub fn push(&mut self, x: Complex32) {
-        let l = self.n + 2;
-        let h = if self.head + 1 == l { 0 } else { self.head + 1 };
-        self.head = h;
-        if let (Some(r0), Some(i0)) = (self.x_re.get_mut(h), self.x_im.get_mut(h)) {
-            *r0 = x.re;
-            *i0 = x.im;
+        let mut p = self.pos;
+        if p >= self.x_re.len() {
+            p = self.slide();
         }
-        if let (Some(r1), Some(i1)) = (self.x_re.get_mut(h + l), self.x_im.get_mut(h + l)) {
-            *r1 = x.re;
-            *i1 = x.im;
+        if let (Some(r), Some(i)) = (self.x_re.get_mut(p), self.x_im.get_mut(p)) {
+            *r = x.re;
+            *i = x.im;
         }
-        self.since = self.since.saturating_add(1);
+        self.pos = p + 1;
+    }
+
+    /// Move the newest `n + 2` inputs back to the start of the delay line (with the pending
+    /// update's window); returns the new `pos`.
+    #[cold]
+    #[inline(never)]
+    fn slide(&mut self) -> usize {
+        let keep = self.n + 2;
+        let from = self.pos - keep;
+        self.x_re.copy_within(from..self.pos, 0);
+        self.x_im.copy_within(from..self.pos, 0);
+        if let Some(p) = self.pending.as_mut() {
+            match p.start.checked_sub(from) {
+                Some(s) => p.start = s,
+                // Older than the kept inputs: it would be dropped anyway (more than two
+                // inputs since).
+                None => self.pending = None,
+            }
+        }
+        self.pos = keep;
+        keep
     }
 
     /// The equalizer output for the current input history (with the taps as they are: a
     /// pending update is not included).
-    #[inline]
+    #[inline(always)]
     pub fn output(&self) -> Complex32 {
         let s = self.start();
         let n = self.n;
@@ -169,7 +183,13 @@ impl Equalizer {
             err: err.scale(step),
             start: self.start(),
         });
-        self.since = 0;
+    }
+
+    /// Inputs pushed since the pending update `p` was deferred (its window was the newest
+    /// then).
+    #[inline]
+    fn since(&self, p: &Pending) -> usize {
+        self.pos.saturating_sub(p.start + self.n)
     }
 
     /// Apply a pending update now (dropped if its input window has been overwritten, which
@@ -177,7 +197,7 @@ impl Equalizer {
     #[inline]
     pub fn flush(&mut self) {
         if let Some(p) = self.pending.take() {
-            if self.since <= 2 {
+            if self.since(&p) <= 2 {
                 self.apply(p.err, p.start);
             }
         }
@@ -219,7 +239,7 @@ impl Equalizer {
         let Some(p) = self.pending.take() else {
             return self.output();
         };
-        if self.since > 2 {
+        if self.since(&p) > 2 {
             return self.output();
         }
         let (re, im) = kernel::fused::<UPDATE_FIRST>(
@@ -341,7 +361,7 @@ mod kernel {
     }
 
     /// `sum w x` over the whole (equal-length) slices.
-    #[inline]
+    #[inline(always)]
     pub(super) fn output(wr: &[f32], wi: &[f32], xr: &[f32], xi: &[f32]) -> (f32, f32) {
         macro_rules! fixed {
             ($n:literal) => {
@@ -461,6 +481,41 @@ mod tests {
             }
         }
         assert!(last_err < 1e-4, "{last_err}");
+    }
+
+    /// The output is the dot product of the taps with the newest inputs, across many slides
+    /// of the delay line back to its start, with updates deferred over a slide too.
+    #[test]
+    fn delay_line_window_is_the_newest_inputs() {
+        for taps in [16, 24, 40] {
+            let mut eq = Equalizer::new(taps);
+            let n = eq.len();
+            let mut seed = 3u32;
+            let mut rnd = || {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+            };
+            for j in 0..n {
+                eq.w_re[j] = rnd();
+                eq.w_im[j] = rnd();
+            }
+            let mut hist: Vec<Complex32> = vec![Complex32::ZERO; n];
+            for i in 0..(5 * SLACK) {
+                let x = Complex32::new(rnd(), rnd());
+                eq.push(x);
+                hist.push(x);
+                if i % 2 == 1 {
+                    let y = eq.update_and_output();
+                    let mut want = Complex32::ZERO;
+                    for (j, x) in hist[hist.len() - n..].iter().enumerate() {
+                        want += Complex32::new(eq.w_re[j], eq.w_im[j]) * *x;
+                    }
+                    assert!((y - want).norm_sqr() < 1e-9, "taps {taps} input {i}");
+                    eq.defer_update(Complex32::new(rnd(), rnd()), 0.01);
+                }
+            }
+            assert!(eq.pos <= eq.x_re.len());
+        }
     }
 
     /// The deferred, fused update gives the same taps and outputs as an immediate update,

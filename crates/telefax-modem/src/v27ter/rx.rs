@@ -230,14 +230,22 @@ impl V27terRx {
             ),
         };
         let (x, y) = (q.re * c - q.im * s, q.re * s + q.im * c);
-        // Lower half-plane: turn by 180°.
+        // Lower half-plane: turn by 180° (a sign flip of both, without a branch: the data
+        // are random, so a branch would be mispredicted half the time).
         let h = y < 0.0;
-        let (x, y) = if h { (-x, -y) } else { (x, y) };
-        // Left quadrant of the upper half-plane: turn by -90°.
+        let flip = u32::from(h) << 31;
+        let (x, y) = (
+            f32::from_bits(x.to_bits() ^ flip),
+            f32::from_bits(y.to_bits() ^ flip),
+        );
+        // Left quadrant of the upper half-plane: turn by -90°, (x, y) -> (y, -x); the last
+        // test, y >= x, becomes -x >= y there. Both are formed and one is picked.
         let l = x <= 0.0;
-        let (x, y) = if l { (y, -x) } else { (x, y) };
+        let upper = usize::from(y >= x);
+        let left = usize::from(-x >= y);
+        let last = if l { left } else { upper };
         match self.rate {
-            V27terRate::R4800 => 4 * usize::from(h) + 2 * usize::from(l) + usize::from(y >= x),
+            V27terRate::R4800 => 4 * usize::from(h) + 2 * usize::from(l) + last,
             V27terRate::R2400 => 2 * usize::from(h) + usize::from(l),
         }
     }
@@ -309,12 +317,20 @@ impl V27terRx {
                 let phase = self.data_phase[i];
                 let step = phase.wrapping_sub(self.prev_phase) & 7;
                 self.prev_phase = phase;
-                let (v, n) = match self.rate {
-                    V27terRate::R4800 => (STEP_TRIBIT[step as usize], 3),
+                // One descrambler call per rate, each with a constant bit count.
+                let (o, n) = match self.rate {
+                    V27terRate::R4800 => (
+                        self.desc
+                            .descramble_word(u32::from(STEP_TRIBIT[step as usize]), 3),
+                        3,
+                    ),
                     // Inverse of Table 2: 0° 00, 90° 01, 180° 11, 270° 10.
-                    V27terRate::R2400 => ([0b00, 0b01, 0b11, 0b10][(step / 2) as usize], 2),
+                    V27terRate::R2400 => (
+                        self.desc
+                            .descramble_word([0b00, 0b01, 0b11, 0b10][(step / 2) as usize], 2),
+                        2,
+                    ),
                 };
-                let o = self.desc.descramble_word(u32::from(v), n);
                 // Segment 5 (scrambled ones) only primes the descrambler; data bits start
                 // after it, as from the transmitter's bit source.
                 if self.count >= SEG5_SYMBOLS {
