@@ -74,16 +74,25 @@ fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
+/// Pack eight bytes of 0 or 1 (little-endian, pixel `k` in byte `k`) into
+/// one byte with pixel 0 in the most significant bit: the multiplier moves
+/// byte `k` to bit `63 - k`, and no two partial products meet in the top
+/// byte.
+#[inline(always)]
+fn pack8(x: u64) -> u64 {
+    x.wrapping_mul(0x8040_2010_0804_0201) >> 56
+}
+
 /// Render a list of changing elements into a packed row of `width` pixels,
 /// overwriting every byte of `row` (no need to clear it first).
 ///
-/// Each changing element sets one transition bit (kept in a register while
-/// the elements stay in one 64-pixel word, so there is no branch per
-/// element and no read-modify-write of memory); a prefix XOR over each word
-/// then turns transitions into pixel colours. The cost per element is a few
-/// instructions, whatever the run lengths (dithered pages have runs of one
-/// or two pixels). Elements must be strictly increasing; entries at or past
-/// `width` end the list.
+/// Each changing element marks one transition (a bit toggled in a register
+/// while the elements stay in one 64-pixel word, or for dense rows, such
+/// as dithered areas, a byte set in a scratch array, which is then packed
+/// eight pixels per multiplication), with no branch per element and no
+/// read-modify-write of memory; a prefix XOR over each 64-pixel word then
+/// turns transitions into pixel colours. Elements must be strictly
+/// increasing; entries at or past `width` end the list.
 pub(crate) fn to_row(changes: &[u32], width: u32, row: &mut [u8]) {
     let stride = (width as usize).div_ceil(8).min(row.len());
     let (row, rest) = row.split_at_mut(stride);
@@ -92,47 +101,61 @@ pub(crate) fn to_row(changes: &[u32], width: u32, row: &mut [u8]) {
         row.fill(0);
         return;
     }
+    // Marking bytes costs less per element but a fixed amount per pixel:
+    // it pays from about one element in 16 pixels.
+    let dense = changes.len() >= (width / 16) as usize;
     let mut scratch = [0u64; SEGMENT_WORDS];
     let mut carry = 0u64;
     let mut idx = 0usize;
     let mut seg_base = 0u32;
     for seg_bytes in row.chunks_mut(SEGMENT_WORDS * 8) {
         let seg_end = (seg_base + SEGMENT_PIXELS).min(width);
-        scratch.fill(0);
-        // Scatter: the transition word of the current element is rebuilt in
-        // `acc` and stored whole; moving to another word starts from zero.
-        let mut acc = 0u64;
-        let mut prev_w = usize::MAX;
-        if width <= SEGMENT_PIXELS {
-            // One segment (every fax width up to B4 at 200 dpi): the
-            // elements below `width` (a binary search finds where they end)
-            // with no test per element.
-            // (Decoded rows hold no sentinels: then no search at all.)
-            let end = if changes.last().is_some_and(|&c| c < width) {
-                changes.len()
-            } else {
-                changes.partition_point(|&c| c < width)
-            };
-            for &p in &changes[..end] {
-                let wi = (p >> 6) as usize & (SEGMENT_WORDS - 1);
+        // The elements in this segment.
+        let end = if width <= SEGMENT_PIXELS && changes.last().is_some_and(|&c| c < width) {
+            // Decoded rows hold no sentinels: no search at all.
+            changes.len()
+        } else {
+            idx + changes[idx..].partition_point(|&c| c < seg_end)
+        };
+        let seg = &changes[idx..end];
+        idx = end;
+        if dense {
+            const MASK: usize = SEGMENT_PIXELS as usize - 1;
+            let mut marks = [0u8; SEGMENT_PIXELS as usize];
+            let mut quads = seg.chunks_exact(4);
+            for q in &mut quads {
+                for &p in q {
+                    marks[p.wrapping_sub(seg_base) as usize & MASK] = 1;
+                }
+            }
+            for &p in quads.remainder() {
+                marks[p.wrapping_sub(seg_base) as usize & MASK] = 1;
+            }
+            let words = (seg_end - seg_base).div_ceil(64) as usize;
+            for (t, m) in scratch.iter_mut().zip(marks.chunks_exact(64)).take(words) {
+                let mut x = 0u64;
+                for b in m.chunks_exact(8) {
+                    let mut a = [0u8; 8];
+                    a.copy_from_slice(b);
+                    x = x << 8 | pack8(u64::from_le_bytes(a));
+                }
+                *t = x;
+            }
+        } else {
+            scratch.fill(0);
+            // Scatter: the transition word of the current element is rebuilt
+            // in `acc` and stored whole; moving to another word starts from
+            // zero.
+            let mut acc = 0u64;
+            let mut prev_w = usize::MAX;
+            for &p in seg {
+                let off = p.wrapping_sub(seg_base);
+                let wi = (off >> 6) as usize & (SEGMENT_WORDS - 1);
                 acc = if wi == prev_w { acc } else { 0 };
-                acc ^= 1u64 << (!p & 63);
+                acc ^= 1u64 << (!off & 63);
                 scratch[wi] = acc;
                 prev_w = wi;
             }
-            idx = end;
-        }
-        while let Some(&p) = changes.get(idx) {
-            if p >= seg_end {
-                break;
-            }
-            idx += 1;
-            let off = p.wrapping_sub(seg_base) as usize;
-            let wi = (off >> 6) & (SEGMENT_WORDS - 1);
-            acc = if wi == prev_w { acc } else { 0 };
-            acc ^= 1u64 << (63 - (off & 63));
-            scratch[wi] = acc;
-            prev_w = wi;
         }
         // Prefix pass, eight bytes at a time (whole words, then the tail).
         let full = seg_bytes.len() / 8;

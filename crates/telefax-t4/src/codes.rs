@@ -187,6 +187,24 @@ pub(crate) const MULTI_BITS: u32 = 13;
 /// Most terminating codes one [`Tables::multi`] entry resolves.
 pub(crate) const MULTI_MAX: usize = 3;
 
+/// Bits the one-dimensional decoder's multi-code table [`Tables::multi1d`]
+/// is indexed by. A dithered area is mostly white runs of 1 (`000111`) and
+/// black runs of 1 or 3 (`010`, `10`) (T.4 Table 2/T.4): 15 bits hold
+/// three such codes (W1 B1 W1 is 15 bits), 13 bits only two.
+pub(crate) const MULTI1D_BITS: u32 = 15;
+/// Most terminating codes one [`Tables::multi1d`] entry resolves.
+pub(crate) const MULTI1D_MAX: usize = 4;
+/// [`Tables::multi1d`] entry: the bit set when the codes' count is odd (the
+/// colour after them flips), placed where it flips the colour half of the
+/// table index.
+pub(crate) const MULTI1D_FLIP: u64 = 1 << MULTI1D_BITS;
+/// [`Tables::multi1d`] entry for "no terminating code of a non-zero run":
+/// its sum of runs (bits 16..32) is larger than any row.
+pub(crate) const MULTI1D_NONE: u64 = 0xFFFF << 16;
+// The flip bit sits between the count (bits 8..11) and the sum (16..32), and
+// the table reads whole codes of up to RUN_INDEX_BITS.
+const _: () = assert!(MULTI1D_BITS >= RUN_INDEX_BITS && MULTI1D_BITS < 16);
+
 /// Bits a 2-D mode lookup is indexed by.
 pub(crate) const MODE_INDEX_BITS: u32 = 7;
 
@@ -288,7 +306,15 @@ pub(crate) struct Tables {
     /// terminating codes of non-zero runs (alternating colours) that lie
     /// wholly in those bits, at most [`MULTI_MAX`], packed as described at
     /// [`multi_entry`]. 0 = no such code (make-up, zero run, EOL, long code).
+    /// The 2-D decoder's horizontal mode takes its two runs from here; the
+    /// 1-D decoder uses the wider [`Tables::multi1d`].
     pub multi: [[u64; 1 << MULTI_BITS]; 2],
+    /// The one-dimensional decoder's wider multi-code table: indexed by
+    /// `colour << MULTI1D_BITS | next MULTI1D_BITS bits`, up to
+    /// [`MULTI1D_MAX`] terminating codes of non-zero runs, packed as
+    /// described at [`multi1d_entry`]; [`MULTI1D_NONE`] if there is none.
+    /// On the heap (512 KiB; a dithered page uses under a hundred entries).
+    pub multi1d: Box<[u64; 2 << MULTI1D_BITS]>,
     /// 2-D mode decode, indexed by the next 7 bits: (mode, code length).
     pub mode: [(Mode, u8); 1 << MODE_INDEX_BITS],
     /// The same packed for the hot loop: `kind << 4 | len`, kind 0..=6 =
@@ -350,6 +376,61 @@ pub(crate) fn multi_entry(len: u32, len2: u32, offsets: &[u32]) -> u64 {
     e
 }
 
+/// Pack a [`Tables::multi1d`] entry: bits 0..6 the bits used by all the
+/// codes (the decoder shifts by them, and x86 shifts take the count modulo
+/// 64, so no mask is needed on its critical path), 8..11 their count, bit
+/// [`MULTI1D_BITS`] set when the count is odd
+/// ([`MULTI1D_FLIP`]), 16..32 the offset of the last change from the start
+/// (the sum of the runs), and from bit 32 one byte per code, the offset of
+/// the change it ends (unused bytes repeat the last offset, so all
+/// [`MULTI1D_MAX`] may be stored).
+pub(crate) fn multi1d_entry(len: u32, offsets: &[u32]) -> u64 {
+    let count = offsets.len();
+    let Some(&last) = offsets.last() else {
+        return MULTI1D_NONE;
+    };
+    let mut e = u64::from(len) | (count as u64) << 8 | u64::from(last) << 16;
+    if count % 2 == 1 {
+        e |= MULTI1D_FLIP;
+    }
+    for i in 0..MULTI1D_MAX {
+        let o = offsets.get(i).copied().unwrap_or(last);
+        e |= u64::from(o) << (32 + 8 * i);
+    }
+    e
+}
+
+/// Fill [`Tables::multi1d`] from the run tables.
+fn build_multi1d(t: &mut Tables) {
+    const MASK: usize = (1 << MULTI1D_BITS) - 1;
+    for colour in 0..2 {
+        for idx in 0..1usize << MULTI1D_BITS {
+            let mut used = 0u32;
+            let mut col = colour;
+            let mut sum = 0u32;
+            let mut offsets = [0u32; MULTI1D_MAX];
+            let mut count = 0;
+            while count < MULTI1D_MAX {
+                // The next code, left-aligned in a RUN_INDEX_BITS window
+                // (bits past the MULTI1D_BITS window read as 0).
+                let window = ((idx << used) & MASK) >> (MULTI1D_BITS - RUN_INDEX_BITS);
+                let e = t.run[col][window];
+                let len = u32::from(e & 15);
+                let v = u32::from(e >> 4);
+                if len == 0 || used + len > MULTI1D_BITS || v == 0 || v >= 64 {
+                    break;
+                }
+                used += len;
+                sum += v;
+                offsets[count] = sum;
+                count += 1;
+                col ^= 1;
+            }
+            t.multi1d[colour << MULTI1D_BITS | idx] = multi1d_entry(used, &offsets[..count]);
+        }
+    }
+}
+
 /// Fill [`Tables::multi`] from the run tables.
 fn build_multi(t: &mut Tables) {
     for colour in 0..2 {
@@ -387,6 +468,10 @@ fn build_multi(t: &mut Tables) {
 fn build() -> Tables {
     let mut t = Tables {
         multi: [[0; 1 << MULTI_BITS]; 2],
+        multi1d: vec![MULTI1D_NONE; 2 << MULTI1D_BITS]
+            .into_boxed_slice()
+            .try_into()
+            .expect("table size"),
         pair: [0; 64 * 64],
         run: [[0; 1 << RUN_INDEX_BITS]; 2],
         run8: [[0; 1 << SHORT_INDEX_BITS]; 2],
@@ -438,6 +523,7 @@ fn build() -> Tables {
         }
     }
     build_multi(&mut t);
+    build_multi1d(&mut t);
     for (i, p) in t.pair.iter_mut().enumerate() {
         let (w, b) = (t.term[0][i / 64], t.term[1][i % 64]);
         *p = (w.bits << b.len | b.bits) << 5 | (w.len + b.len);
@@ -564,6 +650,53 @@ mod tests {
                 assert_eq!(t.multi[0][idx] & 15, 10);
             }
         }
+        // The 1-D decoder's wider table agrees with decoding its index code
+        // by code, and takes every further code that fits.
+        for colour in 0..2usize {
+            for idx in 0..1usize << MULTI1D_BITS {
+                let m = t.multi1d[colour << MULTI1D_BITS | idx];
+                let (mut used, mut col, mut sum) = (0u32, colour, 0u32);
+                let count = ((m >> 8) & 7) as usize;
+                assert!(count <= MULTI1D_MAX);
+                let window = |used: u32| {
+                    ((idx << used) & ((1 << MULTI1D_BITS) - 1)) >> (MULTI1D_BITS - RUN_INDEX_BITS)
+                };
+                for i in 0..count {
+                    let e = t.run[col][window(used)];
+                    let (len, v) = (u32::from(e & 15), u32::from(e >> 4));
+                    assert!((1..64).contains(&v), "colour {colour} idx {idx:#x}");
+                    used += len;
+                    sum += v;
+                    assert_eq!(((m >> (32 + 8 * i)) & 0xFF) as u32, sum);
+                    col ^= 1;
+                }
+                if count > 0 {
+                    // Unused slots repeat the last offset.
+                    for i in count..MULTI1D_MAX {
+                        assert_eq!((m >> (32 + 8 * i)) & 0xFF, (m >> (24 + 8 * count)) & 0xFF);
+                    }
+                }
+                assert!(used <= MULTI1D_BITS);
+                assert_eq!((m & 63) as u32, used);
+                assert_eq!(m & MULTI1D_FLIP != 0, count % 2 == 1);
+                if count == 0 {
+                    assert_eq!(m, MULTI1D_NONE, "colour {colour} idx {idx:#x}");
+                    continue;
+                }
+                assert_eq!(((m >> 16) & 0xFFFF) as u32, sum);
+                if count < MULTI1D_MAX {
+                    // The next code is not a terminating code of a non-zero
+                    // run lying wholly in the window.
+                    let e = t.run[col][window(used)];
+                    let (len, v) = (u32::from(e & 15), u32::from(e >> 4));
+                    assert!(len == 0 || used + len > MULTI1D_BITS || v == 0 || v >= 64);
+                }
+            }
+        }
+        // A dithered area, white first: W1 B1 W1 = 000111 010 000111 (15 bits).
+        let m = t.multi1d[0b000_1110_1000_0111];
+        assert_eq!((m & 63, (m >> 8) & 7, (m >> 16) & 0xFFFF), (15, 3, 3));
+        assert_eq!(m >> 32 & 0xFF_FFFF, 0x03_0201);
         // The pair table joins a white and a black terminating code.
         for (wr, br) in [(0usize, 0usize), (1, 2), (63, 63), (10, 40)] {
             let (cw, cb) = (t.term[0][wr], t.term[1][br]);

@@ -6,8 +6,8 @@ use crate::bits::{BitReader, BitWriter};
 use crate::changes::find_b1;
 use crate::codes::{
     Mode, Tables, EXT_2D_BITS, EXT_2D_UNCOMPRESSED, KIND_HORIZONTAL, KIND_PASS, MAX_MAKEUP, MODE7,
-    MODE_INDEX_BITS, MULTI_BITS, MULTI_MAX, RUN_EOL, RUN_INDEX_BITS, RUN_UNCOMPRESSED,
-    SHORT_INDEX_BITS,
+    MODE_INDEX_BITS, MULTI1D_BITS, MULTI1D_FLIP, MULTI1D_MAX, MULTI_BITS, RUN_EOL, RUN_INDEX_BITS,
+    RUN_UNCOMPRESSED, SHORT_INDEX_BITS,
 };
 
 /// Outcome of a row decode that did not finish the row.
@@ -232,9 +232,14 @@ fn decode_1d_inner(
     // code of `len <= nbits` bits is there.
     let data = r.data;
     let (mut acc, mut nbits, mut next) = (r.acc, r.nbits, r.next);
-    let mut n = 0usize;
+    // `n` (the changes so far) is a u32 so that `n + MULTI1D_MAX` needs
+    // no overflow check.
+    let mut n = 0u32;
     let mut a0 = 0u32;
-    let mut colour = 0usize;
+    // The colour of the next run as the colour half of a `multi1d` index:
+    // 0 (white) or MULTI1D_FLIP (black).
+    let mut ci = 0usize;
+    let tbl = &*t.multi1d;
     let mut budget = step_limit(width) + 1;
     // A make-up code was read; the run's terminating code is still due.
     let mut mid_run = false;
@@ -245,50 +250,84 @@ fn decode_1d_inner(
             r.next = next;
         };
     }
+    // Up to MULTI1D_MAX terminating codes of non-zero runs from one lookup,
+    // none reaching the row end (else `break $out`). All MULTI1D_MAX slots
+    // are stored (the buffer has SLACK past `width` entries, and `n` stays
+    // below a0 + 1 <= width); the count says how many count. With
+    // `$check`, the codes must also lie within the `nbits` valid bits.
+    // Lookup, shift of `acc` by `used`, next lookup is the loop's critical
+    // path: `used` is the entry's low bits, so the shift needs no mask.
+    macro_rules! multi {
+        ($out:lifetime, $check:expr) => {{
+            let m = tbl[(ci | (acc >> (64 - MULTI1D_BITS)) as usize) & ((2 << MULTI1D_BITS) - 1)];
+            let used = (m & 63) as u32;
+            let end = a0 + ((m >> 16) & 0xFFFF) as u32;
+            if end >= width || ($check && used > nbits) {
+                break $out;
+            }
+            let i = n as usize;
+            let Some(Ok::<&mut [u32; MULTI1D_MAX], _>(slots)) = cur
+                .get_mut(i..i + MULTI1D_MAX)
+                .map(<&mut [u32; MULTI1D_MAX]>::try_from)
+            else {
+                sync!();
+                return Err(Stop::Bad);
+            };
+            let offs = ((m >> 32) as u32).to_le_bytes();
+            for (slot, o) in slots.iter_mut().zip(offs) {
+                *slot = a0 + u32::from(o);
+            }
+            n += ((m >> 8) & 7) as u32;
+            a0 = end;
+            ci ^= (m & MULTI1D_FLIP) as usize;
+            acc <<= used;
+            nbits -= used;
+            mid_run = false;
+        }};
+    }
     // The fastest path below always moves a0 right (at most `width` times
     // per row); every other pass of the loop spends `budget`, so hostile
     // data cannot loop.
-    loop {
-        if !refill_fast(data, &mut acc, &mut nbits, &mut next) && nbits < 32 {
+    'row: loop {
+        // As `refill_fast`, with one bounds check.
+        let full = match data.get(next..).and_then(|s| s.first_chunk::<8>()) {
+            Some(b) => {
+                acc |= u64::from_be_bytes(*b) >> nbits;
+                next += ((63 - nbits) / 8) as usize;
+                nbits |= 56;
+                true
+            }
+            None => false,
+        };
+        if !full && nbits < 32 {
             sync!();
             r.refill();
             acc = r.acc;
             nbits = r.nbits;
             next = r.next;
         }
-        // Fastest path: up to MULTI_MAX terminating codes of non-zero runs from
-        // one lookup, none reaching the row end.
-        let m = t.multi[colour & 1][(acc >> (64 - MULTI_BITS)) as usize];
-        let used = (m & 15) as u32;
-        let last = ((m >> 16) & 0xFF) as u32;
-        if m != 0 && used <= nbits && a0 + last < width {
-            let Some(slots) = cur
-                .get_mut(n..)
-                .and_then(|s| s.first_chunk_mut::<MULTI_MAX>())
-            else {
-                sync!();
-                return Err(Stop::Bad);
-            };
-            for (i, slot) in slots.iter_mut().enumerate() {
-                *slot = a0 + ((m >> (32 + 8 * i)) & 0xFF) as u32;
+        'multi: {
+            if full {
+                // 56 bits or more are valid: three lookups need no check,
+                // a fourth does.
+                multi!('multi, false);
+                multi!('multi, false);
+                multi!('multi, false);
+                multi!('multi, true);
+            } else {
+                multi!('multi, true);
             }
-            let count = ((m >> 4) & 7) as usize;
-            n += count;
-            a0 += last;
-            colour ^= count & 1;
-            acc <<= used;
-            nbits -= used;
-            mid_run = false;
-            continue;
+            continue 'row;
         }
         budget -= 1;
         if budget == 0 {
             sync!();
             return Err(Stop::Bad);
         }
-        let mut e = t.run8[colour & 1][(acc >> (64 - SHORT_INDEX_BITS)) as usize];
+        let colour = ci >> MULTI1D_BITS;
+        let mut e = t.run8[colour][(acc >> (64 - SHORT_INDEX_BITS)) as usize];
         if e == 0 {
-            e = t.run[colour & 1][(acc >> (64 - RUN_INDEX_BITS)) as usize];
+            e = t.run[colour][(acc >> (64 - RUN_INDEX_BITS)) as usize];
         }
         let len = u32::from(e & 15);
         let v = u32::from(e >> 4);
@@ -304,24 +343,28 @@ fn decode_1d_inner(
                     return Err(Stop::Bad);
                 }
                 mid_run = true;
-                continue;
+                continue 'row;
             }
             mid_run = false;
             if a0 >= width {
                 sync!();
-                return if a0 > width { Err(Stop::Bad) } else { Ok(n) };
+                return if a0 > width {
+                    Err(Stop::Bad)
+                } else {
+                    Ok(n as usize)
+                };
             }
-            if n > 0 && cur[n - 1] == a0 {
+            if n > 0 && cur.get(n as usize - 1) == Some(&a0) {
                 n -= 1;
-            } else if let Some(slot) = cur.get_mut(n) {
+            } else if let Some(slot) = cur.get_mut(n as usize) {
                 *slot = a0;
                 n += 1;
             } else {
                 sync!();
                 return Err(Stop::Bad);
             }
-            colour ^= 1;
-            continue;
+            ci ^= MULTI1D_FLIP as usize;
+            continue 'row;
         }
         // Slow path: make-up codes, EOL, extension, end of data.
         sync!();
@@ -332,7 +375,11 @@ fn decode_1d_inner(
             return Err(Stop::Bad);
         }
         mid_run = false;
-        let mut cb = ChangeBuf { buf: cur, n };
+        let mut cb = ChangeBuf {
+            buf: cur,
+            n: n as usize,
+        };
+        let mut colour = colour;
         if run == UNCOMPRESSED {
             uncompressed(r, width, &mut a0, &mut colour, &mut cb)?;
         } else {
@@ -342,9 +389,10 @@ fn decode_1d_inner(
             }
             colour ^= 1;
         }
-        n = cb.n;
+        ci = (colour & 1) << MULTI1D_BITS;
+        n = cb.n as u32;
         if a0 >= width {
-            return Ok(n);
+            return Ok(cb.n);
         }
         acc = r.acc;
         nbits = r.nbits;
