@@ -125,6 +125,57 @@ pub fn dithered_page(width: u32, height: u32, seed: u64) -> Bitmap {
     p
 }
 
+/// An error-diffused page: the same kind of grey picture as
+/// [`dithered_page`] (a gradient and discs, plus a gentle texture) rendered
+/// with Floyd-Steinberg error diffusion, as scanners and fax drivers render
+/// photographs. Unlike ordered dither, its rows have no repeating pattern,
+/// so runs and 2-D codes follow each other irregularly.
+pub fn diffused_page(width: u32, height: u32, seed: u64) -> Bitmap {
+    let mut p = Bitmap::new(width, height);
+    let mut rng = XorShift::new(seed);
+    let discs: Vec<(i64, i64, i64)> = (0..8)
+        .map(|_| {
+            (
+                i64::from(rng.below(width)),
+                i64::from(rng.below(height)),
+                i64::from(rng.below(width / 4 + 1) + 16),
+            )
+        })
+        .collect();
+    let w = width as usize;
+    // Grey levels 0 (white) ..= 4096 (black) with the error carried to this
+    // row (`cur`) and the next (`next`), one guard entry each side.
+    let mut cur = vec![0i32; w + 2];
+    let mut next = vec![0i32; w + 2];
+    for y in 0..height {
+        for x in 0..width {
+            let mut g = (i64::from(x) * 3700 / i64::from(width)) + 200;
+            for &(cx, cy, r) in &discs {
+                let (dx, dy) = (i64::from(x) - cx, i64::from(y) - cy);
+                if dx * dx + dy * dy < r * r {
+                    g = 4096 - g * 7 / 10;
+                }
+            }
+            // A texture of a few per cent, so flat areas are not flat.
+            g += i64::from(rng.below(257)) - 128;
+            let i = x as usize + 1;
+            let v = g as i32 + cur[i];
+            let black = v >= 2048;
+            if black {
+                p.set(x, y, true);
+            }
+            let e = v - if black { 4096 } else { 0 };
+            cur[i + 1] += e * 7 / 16;
+            next[i - 1] += e * 3 / 16;
+            next[i] += e * 5 / 16;
+            next[i + 1] += e / 16;
+        }
+        std::mem::swap(&mut cur, &mut next);
+        next.iter_mut().for_each(|v| *v = 0);
+    }
+    p
+}
+
 /// A near-blank page: a letterhead line, a signature scribble and a rule.
 pub fn blank_page(width: u32, height: u32, seed: u64) -> Bitmap {
     let mut p = Bitmap::new(width, height);
@@ -221,5 +272,6 @@ pub fn bench_pages() -> Vec<(&'static str, Bitmap)> {
         ("dithered", dithered_page(1728, 1143, 2)),
         ("near_blank", blank_page(1728, 1143, 3)),
         ("text_std", text_page(1728, 1143, 4)),
+        ("diffused", diffused_page(1728, 1143, 5)),
     ]
 }

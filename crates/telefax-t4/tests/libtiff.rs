@@ -200,6 +200,7 @@ fn pages() -> Vec<(String, Bitmap)> {
         ));
         if width >= 13 {
             v.push((format!("dither{width}"), dithered_page(width, 24, 3)));
+            v.push((format!("diffused{width}"), diffused_page(width, 24, 4)));
             v.push((format!("lines{width}"), lines_page(width, 30)));
             v.push((format!("check{width}"), checkerboard(width, 24, 3)));
         }

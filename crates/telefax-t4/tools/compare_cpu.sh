@@ -17,7 +17,7 @@ TGT=${CARGO_TARGET_DIR:-$ROOT/target}
 gcc -O2 -o "$WORK/ltone" "$HERE/ltone.c" -ltiff
 (cd "$ROOT" && cargo build -q -p telefax-t4 --release --example bench_pages_tiff --example codec_one)
 "$TGT/release/examples/bench_pages_tiff" "$WORK" > /dev/null
-for p in text_fine dithered near_blank text_std; do
+for p in text_fine dithered near_blank text_std diffused; do
   h=$(tiffinfo "$WORK/$p.tif" 2>/dev/null | sed -n 's/.*Image Length: \([0-9]*\).*/\1/p')
   for m in g3:1d g3:2d g4; do
     tiffcp -c $m -r "$h" "$WORK/$p.tif" "$WORK/$p-$(echo $m | tr : _).tif"
@@ -26,7 +26,7 @@ done
 cpu() { perf stat -x, -e task-clock "$@" 2>&1 >/dev/null | grep task-clock | cut -d, -f1; }
 US="$TGT/release/examples/codec_one"
 for round in $(seq "$ROUNDS"); do
-  for p in text_fine dithered near_blank text_std; do
+  for p in text_fine dithered near_blank text_std diffused; do
     # Short operations get more repetitions, so the difference is measurable.
     n=$ITERS; [ "$p" = near_blank ] && n=$((ITERS * 50))
     for m in mh mr_k4 mmr; do
@@ -41,7 +41,7 @@ done > "$WORK/cpu.log" 2>/dev/null
 python3 - "$WORK/cpu.log" <<'PY'
 import sys, collections
 best = collections.defaultdict(lambda: float('inf'))
-mp = {'text_fine': 1728 * 2287, 'dithered': 1728 * 1143, 'near_blank': 1728 * 1143, 'text_std': 1728 * 1143}
+mp = {'text_fine': 1728 * 2287, 'dithered': 1728 * 1143, 'near_blank': 1728 * 1143, 'text_std': 1728 * 1143, 'diffused': 1728 * 1143}
 for line in open(sys.argv[1]):
     who, p, m, op, n, a, z = line.split()
     best[(who, p, m, op)] = min(best[(who, p, m, op)], (float(a) - float(z)) / int(n))
