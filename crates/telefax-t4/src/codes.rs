@@ -215,6 +215,21 @@ pub(crate) const KIND_PASS: u8 = 8;
 /// Packed mode kind: extension, zeros (EOL/EOFB) or invalid.
 pub(crate) const KIND_OTHER: u8 = 9;
 
+/// Bits the dense-row op table [`Tables::op2d`] is indexed by.
+pub(crate) const OP_BITS: u32 = 12;
+/// [`Tables::op2d`] flag: pass mode.
+pub(crate) const OP_PASS: u32 = 1 << 7;
+/// [`Tables::op2d`] flag: horizontal mode.
+pub(crate) const OP_HORIZONTAL: u32 = 1 << 8;
+
+/// Pack a [`Tables::op2d`] entry: bits 0..4 the code length (0 = not
+/// decoded here), [`OP_PASS`], [`OP_HORIZONTAL`], and from bit 11 and bit
+/// 18 two offsets biased by 3 (7 and 8 bits): the vertical offset (twice),
+/// or the first run and the sum of both runs of a horizontal code.
+const fn op_entry(len: u32, flags: u32, off1: i32, off2: i32) -> u32 {
+    len | flags | ((off1 + 3) as u32) << 11 | ((off2 + 3) as u32) << 18
+}
+
 /// Two-dimensional coding modes of T.4 §4.2.1.3.2 (Table 4/T.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -321,6 +336,12 @@ pub(crate) struct Tables {
     /// vertical offset + 3, then [`KIND_HORIZONTAL`], [`KIND_PASS`],
     /// [`KIND_OTHER`] (extension or zeros).
     pub mode_packed: [u8; 1 << MODE_INDEX_BITS],
+    /// One 2-D code as an "op" for the dense-row loop of the decoder
+    /// (T.4 §4.2.1.3.2): [colour of a0][next [`OP_BITS`] bits] gives a
+    /// vertical or pass code, or a horizontal code whose two runs are
+    /// non-zero terminating codes inside those bits, packed as described
+    /// at `op_entry`; 0 = anything else (the general loop decodes it).
+    pub op2d: [[u32; 1 << OP_BITS]; 2],
     /// A white then a black terminating code as one code, for MH rows of
     /// short runs: `[white run * 64 + black run]` = `bits << 5 | len`.
     pub pair: [u32; 64 * 64],
@@ -465,8 +486,50 @@ fn build_multi(t: &mut Tables) {
     }
 }
 
+/// Fill [`Tables::op2d`] from [`MODE7`] and the run tables.
+fn build_op2d(t: &mut Tables) {
+    for colour in 0..2 {
+        for idx in 0..1usize << OP_BITS {
+            let e = MODE7[idx >> (OP_BITS - MODE_INDEX_BITS)];
+            let (kind, len) = (e >> 4, u32::from(e & 15));
+            let op = if kind <= 6 {
+                let d = i32::from(kind) - 3;
+                op_entry(len, 0, d, d)
+            } else if kind == KIND_PASS {
+                op_entry(len, OP_PASS, 0, 0)
+            } else if kind == KIND_HORIZONTAL {
+                // Both runs, left-aligned in a RUN_INDEX_BITS window.
+                let mut used = len;
+                let mut runs = [0u32; 2];
+                let mut ok = true;
+                for (i, run) in runs.iter_mut().enumerate() {
+                    let window = (idx << used) & ((1 << OP_BITS) - 1);
+                    let r = t.run[colour ^ i][window << (RUN_INDEX_BITS - OP_BITS)];
+                    let (l, v) = (u32::from(r & 15), u32::from(r >> 4));
+                    if l == 0 || used + l > OP_BITS || v == 0 || v >= 64 {
+                        ok = false;
+                        break;
+                    }
+                    used += l;
+                    *run = v;
+                }
+                if ok {
+                    let (r1, r2) = (runs[0] as i32, runs[1] as i32);
+                    op_entry(used, OP_HORIZONTAL, r1, r1 + r2)
+                } else {
+                    0
+                }
+            } else {
+                0
+            };
+            t.op2d[colour][idx] = op;
+        }
+    }
+}
+
 fn build() -> Tables {
     let mut t = Tables {
+        op2d: [[0; 1 << OP_BITS]; 2],
         multi: [[0; 1 << MULTI_BITS]; 2],
         multi1d: vec![MULTI1D_NONE; 2 << MULTI1D_BITS]
             .into_boxed_slice()
@@ -524,6 +587,7 @@ fn build() -> Tables {
     }
     build_multi(&mut t);
     build_multi1d(&mut t);
+    build_op2d(&mut t);
     for (i, p) in t.pair.iter_mut().enumerate() {
         let (w, b) = (t.term[0][i / 64], t.term[1][i % 64]);
         *p = (w.bits << b.len | b.bits) << 5 | (w.len + b.len);
@@ -714,6 +778,36 @@ mod tests {
         assert_eq!(MODE7[0b010_0100], 2 << 4 | 3);
         assert_eq!(MODE7[0b000_1010], KIND_PASS << 4 | 4);
         assert_eq!(MODE7[0b001_0010], KIND_HORIZONTAL << 4 | 3);
+        // The dense-row ops: V-1 (010), pass (0001), horizontal (001) with white
+        // 1 (000111) then black 1 (010), and black 1 (010) then white 3
+        // (1000) from a black a0; seven zeros and make-up codes are not ops.
+        let op =
+            |colour: usize, bits: u32, len: u32| t.op2d[colour][(bits << (OP_BITS - len)) as usize];
+        assert_eq!(op(0, 0b010, 3), op_entry(3, 0, -1, -1));
+        assert_eq!(op(1, 0b0001, 4), op_entry(4, OP_PASS, 0, 0));
+        assert_eq!(
+            op(0, 0b0010_0011_1010, 12),
+            op_entry(12, OP_HORIZONTAL, 1, 2)
+        );
+        assert_eq!(op(1, 0b00_1010_1000, 10), op_entry(10, OP_HORIZONTAL, 1, 4));
+        assert_eq!(op(0, 0b000_0000, 7), 0);
+        // White 64 (make-up 11011) is not a terminating run.
+        assert_eq!(op(0, 0b001_11011, 8), 0);
+        for colour in 0..2 {
+            for (idx, &e) in t.op2d[colour].iter().enumerate() {
+                let m = MODE7[idx >> (OP_BITS - MODE_INDEX_BITS)];
+                if m >> 4 == KIND_HORIZONTAL {
+                    continue;
+                }
+                // Vertical and pass codes: the same length as MODE7.
+                let want = if m >> 4 == KIND_OTHER {
+                    0
+                } else {
+                    u32::from(m & 15)
+                };
+                assert_eq!(e & 15, want, "colour {colour} idx {idx:#x}");
+            }
+        }
         // Kraft sums: white and black sets with EOL and extension are not
         // complete codes, but must not exceed 1.
         for table in &t.run {

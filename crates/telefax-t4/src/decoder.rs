@@ -408,7 +408,7 @@ impl Decoder {
                 }
             }
             let (refc, cur) = self.lines.split();
-            match decode_2d(&mut r, self.t, width, refc, cur) {
+            match decode_2d(&mut r, self.t, width, refc, self.n_ref, cur) {
                 Ok(n) => {
                     self.n_cur = n;
                     self.pos = r.pos();
@@ -691,7 +691,7 @@ impl Decoder {
                     }
                     let (refc, cur) = self.lines.split();
                     let res = if two_d {
-                        decode_2d(&mut r, self.t, width, refc, cur)
+                        decode_2d(&mut r, self.t, width, refc, self.n_ref, cur)
                     } else {
                         decode_1d(&mut r, self.t, width, cur)
                     };

@@ -6,8 +6,8 @@ use crate::bits::{BitReader, BitWriter};
 use crate::changes::find_b1;
 use crate::codes::{
     Mode, Tables, EXT_2D_BITS, EXT_2D_UNCOMPRESSED, KIND_HORIZONTAL, KIND_PASS, MAX_MAKEUP, MODE7,
-    MODE_INDEX_BITS, MULTI1D_BITS, MULTI1D_FLIP, MULTI1D_MAX, MULTI_BITS, RUN_EOL, RUN_INDEX_BITS,
-    RUN_UNCOMPRESSED, SHORT_INDEX_BITS,
+    MODE_INDEX_BITS, MULTI1D_BITS, MULTI1D_FLIP, MULTI1D_MAX, MULTI_BITS, OP_BITS, OP_HORIZONTAL,
+    OP_PASS, RUN_EOL, RUN_INDEX_BITS, RUN_UNCOMPRESSED, SHORT_INDEX_BITS,
 };
 
 /// Outcome of a row decode that did not finish the row.
@@ -439,24 +439,64 @@ fn horizontal_slow(
     Ok((a1, a1 + run2))
 }
 
+/// Reference lines with at least one change per this many pixels are
+/// decoded with the repeated-code paths (dithered pictures); sparser ones
+/// (text, blank parts) with the general loop only.
+const DENSE_PIXELS_PER_CHANGE: usize = 4;
+
+/// `ceil(2^16 / len)` for code lengths 1..=15: `v * RECIP[len] >> 16` is
+/// `v / len` for every `v < 128`.
+const RECIP: [u32; 16] = {
+    let mut t = [0u32; 16];
+    let mut i = 1;
+    while i < 16 {
+        t[i] = 65536u32.div_ceil(i as u32);
+        i += 1;
+    }
+    t
+};
+
 /// Decode a two-dimensional (MR/MMR) row against the reference line `refc`
-/// (changing elements followed by sentinels).
+/// (`n_ref` changing elements followed by sentinels).
 pub(crate) fn decode_2d(
     r: &mut BitReader,
     t: &Tables,
     width: u32,
     refc: &[u32],
+    n_ref: usize,
     cur: &mut [u32],
 ) -> Result<usize, Stop> {
-    decode_2d_inner(r, t, width, refc, cur)
+    let dense = n_ref >= 16 && n_ref * DENSE_PIXELS_PER_CHANGE >= width as usize;
+    // The repeated-code paths read only the `n_ref` real changes (past the
+    // sentinels the buffer holds stale entries).
+    // Two instances, so the general loop alone stays as lean as it was.
+    if dense {
+        decode_2d_dense(r, t, width, refc, n_ref.min(refc.len()), cur)
+    } else {
+        decode_2d_inner::<false>(r, t, width, refc, 0, cur)
+    }
 }
 
-#[inline(always)]
-fn decode_2d_inner(
+/// [`decode_2d`] for a dense reference line of `n_real` changes.
+#[inline(never)]
+fn decode_2d_dense(
     r: &mut BitReader,
     t: &Tables,
     width: u32,
     refc: &[u32],
+    n_real: usize,
+    cur: &mut [u32],
+) -> Result<usize, Stop> {
+    decode_2d_inner::<true>(r, t, width, refc, n_real, cur)
+}
+
+#[inline(always)]
+fn decode_2d_inner<const DENSE: bool>(
+    r: &mut BitReader,
+    t: &Tables,
+    width: u32,
+    refc: &[u32],
+    n_real: usize,
     cur: &mut [u32],
 ) -> Result<usize, Stop> {
     // The bit buffer lives in locals (the hot loop); `r` is synced before
@@ -692,6 +732,150 @@ fn decode_2d_inner(
             }
         }};
     }
+    // The code at the top (`e` from `t.op2d`, `len` bits) m times (m may be
+    // 0 when the data ends inside the code: then `step!` decides).
+    macro_rules! ops {
+        ($e:expr, $len:expr, $m:expr) => {{
+            let (e, len, m): (u32, u32, usize) = ($e, $len, $m);
+            let off1 = ((e >> 11) & 0x7F) as i32 - 3;
+            if e & OP_HORIZONTAL != 0 {
+                // Horizontal mode, the same two runs m times (T.4 §4.2.1.3.2).
+                let r1 = off1 as u32;
+                let step = ((e >> 18) & 0xFF) - 3;
+                let start = a0.max(0) as u32;
+                let mut m = m;
+                if start + m as u32 * step >= width {
+                    // Stop before the row end (`step!` decodes the last one).
+                    m = (width.saturating_sub(1 + start) / step) as usize;
+                }
+                let Some(s) = cur.get_mut(n..n + 2 * m) else {
+                    step!();
+                    continue;
+                };
+                if m == 0 {
+                    step!();
+                    continue;
+                }
+                let mut p = start;
+                for pair in s.chunks_exact_mut(2) {
+                    pair[0] = p + r1;
+                    p += step;
+                    pair[1] = p;
+                }
+                n += 2 * m;
+                a0 = p as i32;
+                let used = len * m as u32;
+                acc = acc.checked_shl(used).unwrap_or(0);
+                nbits -= used;
+                // a0 may have moved far: skip reference changes eight at a
+                // time, then search.
+                while k + 8 < n_real && refc[k + 8] as i32 <= a0 {
+                    k += 8;
+                }
+                research!();
+            } else if e & OP_PASS != 0 {
+                // Pass mode m times: a0 = b2 each time, b1 two on; b2 must be
+                // a real change (not the row end).
+                let m = m.min(n_real.saturating_sub(k) / 2);
+                if m == 0 {
+                    step!();
+                    continue;
+                }
+                a0 = refc[k + 2 * m - 1] as i32;
+                k += 2 * m;
+                let used = len * m as u32;
+                acc = acc.checked_shl(used).unwrap_or(0);
+                nbits -= used;
+            } else if off1 == -1 || off1 == 0 {
+                // V-1 or V0 m times: a1 = b1 + d, and b1 one on (b0 <= a1 < b2);
+                // b1 must be a real change (not the row end).
+                let m = m.min(n_real.saturating_sub(k));
+                let (Some(src), Some(dst)) = (refc.get(k..k + m), cur.get_mut(n..n + m)) else {
+                    step!();
+                    continue;
+                };
+                if m == 0 || src[0] as i32 + off1 <= a0 {
+                    step!();
+                    continue;
+                }
+                let d = off1 as u32;
+                for (o, &v) in dst.iter_mut().zip(src) {
+                    *o = v.wrapping_add(d);
+                }
+                n += m;
+                k += m;
+                a0 = (src[m - 1].wrapping_add(d)) as i32;
+                let used = len * m as u32;
+                acc = acc.checked_shl(used).unwrap_or(0);
+                nbits -= used;
+            } else {
+                // Another vertical code m times: one at a time, b1 moving to
+                // k - 1, k + 1 or k + 3 as in `step!`; stop (leaving the rest
+                // to `step!`) where that does not hold.
+                let mut done = 0u32;
+                for _ in 0..m {
+                    let Some((b0, b1, b2, b4)) = around(refc, k) else {
+                        break;
+                    };
+                    let a1 = b1 + off1;
+                    if a1 <= a0 || a1 >= b4.min(w_i) {
+                        break;
+                    }
+                    let Some(slot) = cur.get_mut(n) else {
+                        break;
+                    };
+                    *slot = a1 as u32;
+                    n += 1;
+                    let c = usize::from(b0 > a1) + usize::from(b2 > a1);
+                    k = k + 3 - 2 * c;
+                    a0 = a1;
+                    done += 1;
+                }
+                if done == 0 {
+                    step!();
+                    continue;
+                }
+                let used = len * done;
+                acc = acc.checked_shl(used).unwrap_or(0);
+                nbits -= used;
+            }
+        }};
+    }
+    // Dense reference lines (dithered pictures): uniform grey areas give
+    // strings of one repeated code (T.4 §4.2.1.3.2) - V-1 codes (each
+    // a1 = b1 - 1, so the string copies reference changes less one), pass
+    // codes (each moves b1 two on) and horizontal codes of the same two
+    // short runs. A string is found by comparing the bits with themselves
+    // shifted by one code, and decoded in one go; a single code takes the
+    // same paths (without the string arithmetic on the bit buffer's
+    // dependency chain); everything else goes through `step!`. These paths
+    // read only the `n_real` real reference changes and never reach the
+    // row end (that code is always left to `step!`); every code they take
+    // moves a0 right, so they need no budget.
+    if DENSE && n_real > 0 {
+        loop {
+            if nbits < 32 && !refill_fast(data, &mut acc, &mut nbits, &mut next) {
+                sync!();
+                r.refill();
+                load!();
+            }
+            let e = t.op2d[n & 1][(acc >> (64 - OP_BITS)) as usize];
+            let len = e & 15;
+            if len == 0 || len > nbits {
+                step!();
+                continue;
+            }
+            // How many times the code at the top repeats, within `nbits`.
+            let same = (acc ^ (acc << len)).leading_zeros();
+            if same < len {
+                ops!(e, len, 1);
+            } else {
+                // (len + same).min(nbits) / len, by a reciprocal (both < 128).
+                let m = (((len + same).min(nbits) * RECIP[len as usize]) >> 16) as usize;
+                ops!(e, len, m);
+            }
+        }
+    }
     loop {
         if !refill_fast(data, &mut acc, &mut nbits, &mut next) && nbits < 32 {
             sync!();
@@ -817,6 +1001,140 @@ pub(crate) fn encode_2d(
             // After pass mode this finds k + 2.
             let mut j = k;
             k = find_b1(refc, &mut j, a0, colour);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::changes::{from_row, SENTINELS, SLACK};
+    use crate::codes::tables;
+    use crate::BitOrder;
+
+    fn xorshift(x: &mut u64) -> u64 {
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        *x
+    }
+
+    /// A packed row of ordered dither (uniform grey levels in bands, some
+    /// shifted per row) with random noise, so rows are dense and give
+    /// strings of repeated codes as well as everything else.
+    fn dense_row(width: u32, y: u32, seed: &mut u64) -> Vec<u8> {
+        const BAYER4: [[u32; 4]; 4] =
+            [[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]];
+        let mut row = vec![0u8; width.div_ceil(8) as usize];
+        let band = 1 + (xorshift(seed) % 200) as u32;
+        let shift = (xorshift(seed) % 3) as u32;
+        let noise = xorshift(seed) % 4;
+        for x in 0..width {
+            let level = ((x / band) * 5 + y / 7) % 17;
+            let mut black = level > BAYER4[(y % 4) as usize][((x + shift * y) % 4) as usize];
+            if noise > 0 && xorshift(seed) % 64 < noise {
+                black = !black;
+            }
+            if black {
+                row[(x / 8) as usize] |= 0x80 >> (x % 8);
+            }
+        }
+        row
+    }
+
+    /// One decode of `data` from bit `pos` against `refc` (changes plus
+    /// sentinels, then stale entries), the general loop alone (`n_real`
+    /// 0) or with the dense-row paths.
+    fn run(
+        data: &[u8],
+        pos: usize,
+        width: u32,
+        refc: &[u32],
+        n_real: usize,
+    ) -> (Result<usize, Stop>, Vec<u32>, usize) {
+        let mut r = BitReader::new(data, pos);
+        let mut cur = vec![0u32; width as usize + SLACK];
+        let res = if n_real > 0 {
+            decode_2d_inner::<true>(&mut r, tables(), width, refc, n_real, &mut cur)
+        } else {
+            decode_2d_inner::<false>(&mut r, tables(), width, refc, 0, &mut cur)
+        };
+        let n = *res.as_ref().unwrap_or(&0);
+        (res, cur[..n].to_vec(), r.pos())
+    }
+
+    /// The dense-row paths (repeated-code strings, T.4 §4.2.1.3.2) decode
+    /// exactly as the general loop: on valid rows, on rows with flipped
+    /// bits and on rows cut short, with stale entries past the reference
+    /// line's sentinels.
+    #[test]
+    fn dense_paths_match_general_loop() {
+        let t = tables();
+        let mut seed = 0x1234_5678_9ABC_DEF0u64;
+        let mut dense_rows = 0;
+        for &width in &[64u32, 100, 333, 1728, 2432] {
+            let mut ref_row = dense_row(width, 0, &mut seed);
+            for y in 1..40 {
+                let row = dense_row(width, y, &mut seed);
+                let cap = width as usize + SLACK;
+                let mut refc = vec![0u32; cap];
+                let n_ref = from_row(&ref_row, width, &mut refc);
+                refc[n_ref..n_ref + SENTINELS].fill(width);
+                // Stale entries (sorted or not) past the sentinels.
+                for v in &mut refc[n_ref + SENTINELS..] {
+                    *v = (xorshift(&mut seed) % u64::from(width + 2)) as u32;
+                }
+                let mut cur = vec![0u32; cap];
+                let n_cur = from_row(&row, width, &mut cur);
+                cur[n_cur..n_cur + SENTINELS].fill(width);
+                let mut w = BitWriter::new(BitOrder::MsbFirst);
+                let mut data = Vec::new();
+                encode_2d(&mut w, &mut data, t, width, &refc, &cur);
+                // The next row's codes (or EOL-like zeros) follow.
+                w.put(&mut data, (xorshift(&mut seed) & 0xFFFF) as u32, 16);
+                w.put(&mut data, 1, 12);
+                w.flush(&mut data);
+                if n_ref * DENSE_PIXELS_PER_CHANGE >= width as usize && n_ref >= 16 {
+                    dense_rows += 1;
+                }
+                let good = run(&data, 0, width, &refc, n_ref);
+                assert_eq!(good.0, Ok(n_cur), "width {width} row {y}");
+                assert_eq!(good.1, cur[..n_cur], "width {width} row {y}");
+                assert_eq!(
+                    good,
+                    run(&data, 0, width, &refc, 0),
+                    "width {width} row {y}"
+                );
+                let bits = data.len() * 8;
+                for trial in 0..24 {
+                    let mut bad = data.clone();
+                    let flips = 1 + trial % 3;
+                    for _ in 0..flips {
+                        let b = (xorshift(&mut seed) % bits as u64) as usize;
+                        bad[b / 8] ^= 0x80 >> (b % 8);
+                    }
+                    let cut = (xorshift(&mut seed) % data.len() as u64) as usize;
+                    for d in [&bad[..], &bad[..cut], &data[..cut]] {
+                        let pos = (trial % 3) as usize;
+                        assert_eq!(
+                            run(d, pos, width, &refc, n_ref),
+                            run(d, pos, width, &refc, 0),
+                            "width {width} row {y} trial {trial}"
+                        );
+                    }
+                }
+                ref_row = row;
+            }
+        }
+        assert!(dense_rows > 100, "only {dense_rows} dense rows");
+    }
+
+    #[test]
+    fn reciprocals_divide_exactly() {
+        for len in 1..16u32 {
+            for v in 0..128u32 {
+                assert_eq!((v * RECIP[len as usize]) >> 16, v / len, "{v} / {len}");
+            }
         }
     }
 }
