@@ -50,7 +50,7 @@ impl<F: FnMut(&[u32])> RowOut for Changes<F> {
     }
 }
 use crate::codes::{tables, Tables, RTC_EOLS};
-use crate::rowcode::{decode_1d, decode_2d, Stop};
+use crate::rowcode::{decode_1d, decode_2d, DenseGate, Stop};
 use crate::{BitOrder, Coding, DecodeOptions, PageEnd, PageStats, Status, T4Error, MAX_WIDTH};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +130,8 @@ pub struct Decoder {
     /// MR: a row was damaged; 2-D rows are unusable until the next 1-D row.
     damaged: bool,
     resync_zeros: usize,
+    /// Where the repeated-code paths pay on this page (speed only).
+    gate: DenseGate,
 }
 
 impl Decoder {
@@ -162,6 +164,7 @@ impl Decoder {
             next_2d: false,
             damaged: false,
             resync_zeros: 0,
+            gate: DenseGate::default(),
             opts,
         })
     }
@@ -186,6 +189,7 @@ impl Decoder {
         self.next_2d = false;
         self.damaged = false;
         self.resync_zeros = 0;
+        self.gate = DenseGate::default();
     }
 
     /// The options in use.
@@ -408,7 +412,7 @@ impl Decoder {
                 }
             }
             let (refc, cur) = self.lines.split();
-            match decode_2d(&mut r, self.t, width, refc, self.n_ref, cur) {
+            match decode_2d(&mut r, self.t, width, refc, self.n_ref, &mut self.gate, cur) {
                 Ok(n) => {
                     self.n_cur = n;
                     self.pos = r.pos();
@@ -691,7 +695,7 @@ impl Decoder {
                     }
                     let (refc, cur) = self.lines.split();
                     let res = if two_d {
-                        decode_2d(&mut r, self.t, width, refc, self.n_ref, cur)
+                        decode_2d(&mut r, self.t, width, refc, self.n_ref, &mut self.gate, cur)
                     } else {
                         decode_1d(&mut r, self.t, width, cur)
                     };

@@ -456,25 +456,98 @@ const RECIP: [u32; 16] = {
     t
 };
 
+/// Where the repeated-code paths decode fewer than 1.8 codes per table
+/// lookup (not counting V0 strings; a running average over the page's
+/// dense rows, in 1/256) they do not pay for themselves (few strings of
+/// one repeated code, e.g. error-diffused dither; measured per row:
+/// ordered dither gives a median of 2.7, Floyd-Steinberg 1.6): then the
+/// next `GATE_SKIP` dense rows use the general loop, and one row probes
+/// again.
+const GATE_MIN: u32 = 461;
+/// See [`GATE_MIN`].
+const GATE_SKIP: u32 = 64;
+
+/// Per-page choice between the repeated-code paths and the general loop
+/// for dense reference lines (speed only: both decode the same).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DenseGate {
+    /// Dense rows still to decode with the general loop.
+    skip: u32,
+    /// Running average of codes per lookup (1/256), from 3.0 on.
+    score: u32,
+}
+
+impl Default for DenseGate {
+    fn default() -> Self {
+        DenseGate {
+            skip: 0,
+            score: 3 * 256,
+        }
+    }
+}
+
+/// What the repeated-code paths did in one row.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct DenseStats {
+    /// Table lookups (loop passes).
+    lookups: u32,
+    /// Codes decoded beyond one per lookup (strings of one code other
+    /// than V0).
+    extra: u32,
+}
+
 /// Decode a two-dimensional (MR/MMR) row against the reference line `refc`
-/// (`n_ref` changing elements followed by sentinels).
+/// (`n_ref` changing elements followed by sentinels). `gate` (kept per
+/// page) picks the repeated-code paths for dense reference lines where
+/// they pay.
 pub(crate) fn decode_2d(
     r: &mut BitReader,
     t: &Tables,
     width: u32,
     refc: &[u32],
     n_ref: usize,
+    gate: &mut DenseGate,
     cur: &mut [u32],
 ) -> Result<usize, Stop> {
     let dense = n_ref >= 16 && n_ref * DENSE_PIXELS_PER_CHANGE >= width as usize;
     // The repeated-code paths read only the `n_ref` real changes (past the
     // sentinels the buffer holds stale entries).
     // Two instances, so the general loop alone stays as lean as it was.
-    if dense {
-        decode_2d_dense(r, t, width, refc, n_ref.min(refc.len()), cur)
+    if dense && gate.skip == 0 {
+        let mut st = DenseStats::default();
+        let res = decode_2d_dense(r, t, width, refc, n_ref.min(refc.len()), &mut st, cur);
+        // Judge complete rows only (a row cut short by the end of the
+        // data is decoded again when more comes).
+        if res.is_ok() && st.lookups > 0 {
+            let ratio = (u64::from(st.lookups) + u64::from(st.extra)) * 256 / u64::from(st.lookups);
+            // Weight 1/4 on the new row: single rows of few strings in an
+            // ordered-dither picture do not switch the paths off.
+            let avg = (3 * u64::from(gate.score) + ratio) / 4;
+            gate.score = avg.min(u64::from(u32::MAX)) as u32;
+            if gate.score < GATE_MIN {
+                gate.skip = GATE_SKIP;
+            }
+        }
+        res
     } else {
-        decode_2d_inner::<false>(r, t, width, refc, 0, cur)
+        let res = decode_2d_general(r, t, width, refc, cur);
+        if dense && res.is_ok() {
+            gate.skip -= 1;
+        }
+        res
     }
+}
+
+/// [`decode_2d`] with the general loop only.
+#[inline(never)]
+fn decode_2d_general(
+    r: &mut BitReader,
+    t: &Tables,
+    width: u32,
+    refc: &[u32],
+    cur: &mut [u32],
+) -> Result<usize, Stop> {
+    decode_2d_inner::<false>(r, t, width, refc, 0, &mut DenseStats::default(), cur)
 }
 
 /// [`decode_2d`] for a dense reference line of `n_real` changes.
@@ -485,9 +558,10 @@ fn decode_2d_dense(
     width: u32,
     refc: &[u32],
     n_real: usize,
+    st: &mut DenseStats,
     cur: &mut [u32],
 ) -> Result<usize, Stop> {
-    decode_2d_inner::<true>(r, t, width, refc, n_real, cur)
+    decode_2d_inner::<true>(r, t, width, refc, n_real, st, cur)
 }
 
 #[inline(always)]
@@ -497,6 +571,7 @@ fn decode_2d_inner<const DENSE: bool>(
     width: u32,
     refc: &[u32],
     n_real: usize,
+    st: &mut DenseStats,
     cur: &mut [u32],
 ) -> Result<usize, Stop> {
     // The bit buffer lives in locals (the hot loop); `r` is synced before
@@ -522,11 +597,17 @@ fn decode_2d_inner<const DENSE: bool>(
     let mut a0: i32 = -1;
     let mut k = 0usize;
     let mut budget = step_limit(width) + 1;
+    // Repeated-code path counters (`DenseStats`), stored on every sync.
+    let (mut lookups, mut extra) = (0u32, 0u32);
     macro_rules! sync {
         () => {
             r.acc = acc;
             r.nbits = nbits;
             r.next = next;
+            if DENSE {
+                st.lookups = lookups;
+                st.extra = extra;
+            }
         };
     }
     macro_rules! load {
@@ -859,6 +940,7 @@ fn decode_2d_inner<const DENSE: bool>(
                 r.refill();
                 load!();
             }
+            lookups += 1;
             let e = t.op2d[n & 1][(acc >> (64 - OP_BITS)) as usize];
             let len = e & 15;
             if len == 0 || len > nbits {
@@ -872,6 +954,11 @@ fn decode_2d_inner<const DENSE: bool>(
             } else {
                 // (len + same).min(nbits) / len, by a reciprocal (both < 128).
                 let m = (((len + same).min(nbits) * RECIP[len as usize]) >> 16) as usize;
+                // Strings of V0 count as one code: the general loop takes
+                // those in one go as well.
+                if len > 1 {
+                    extra += m as u32 - 1;
+                }
                 ops!(e, len, m);
             }
         }
@@ -1054,10 +1141,11 @@ mod tests {
     ) -> (Result<usize, Stop>, Vec<u32>, usize) {
         let mut r = BitReader::new(data, pos);
         let mut cur = vec![0u32; width as usize + SLACK];
+        let mut st = DenseStats::default();
         let res = if n_real > 0 {
-            decode_2d_inner::<true>(&mut r, tables(), width, refc, n_real, &mut cur)
+            decode_2d_inner::<true>(&mut r, tables(), width, refc, n_real, &mut st, &mut cur)
         } else {
-            decode_2d_inner::<false>(&mut r, tables(), width, refc, 0, &mut cur)
+            decode_2d_inner::<false>(&mut r, tables(), width, refc, 0, &mut st, &mut cur)
         };
         let n = *res.as_ref().unwrap_or(&0);
         (res, cur[..n].to_vec(), r.pos())
@@ -1127,6 +1215,66 @@ mod tests {
             }
         }
         assert!(dense_rows > 100, "only {dense_rows} dense rows");
+    }
+
+    /// The gate keeps the repeated-code paths for ordered dither (long
+    /// strings of one code) and leaves them for `GATE_SKIP` rows after a
+    /// row of noise (few strings), then probes again.
+    #[test]
+    fn gate_follows_repeated_codes() {
+        use crate::testpages::{dithered_page, noise_page};
+        let t = tables();
+        let width = 1728u32;
+        let cap = width as usize + SLACK;
+        for noise in [false, true] {
+            let page = if noise {
+                noise_page(width, 2 * GATE_SKIP + 12, 128, 7)
+            } else {
+                dithered_page(width, 300, 7)
+            };
+            let mut gate = DenseGate::default();
+            let mut skips = Vec::new();
+            let (mut dense_rows, mut dense_path) = (0, 0);
+            let mut refc = vec![0u32; cap];
+            let mut cur = vec![0u32; cap];
+            let mut out = vec![0u32; cap];
+            for y in 1..page.height {
+                let n_ref = from_row(page.row(y - 1), width, &mut refc);
+                refc[n_ref..n_ref + SENTINELS].fill(width);
+                let n_cur = from_row(page.row(y), width, &mut cur);
+                cur[n_cur..n_cur + SENTINELS].fill(width);
+                let mut w = BitWriter::new(BitOrder::MsbFirst);
+                let mut data = Vec::new();
+                encode_2d(&mut w, &mut data, t, width, &refc, &cur);
+                w.flush(&mut data);
+                if n_ref >= 16 && n_ref * DENSE_PIXELS_PER_CHANGE >= width as usize {
+                    dense_rows += 1;
+                    dense_path += usize::from(gate.skip == 0);
+                }
+                let mut r = BitReader::new(&data, 0);
+                let n = decode_2d(&mut r, t, width, &refc, n_ref, &mut gate, &mut out);
+                assert_eq!(n, Ok(n_cur), "noise {noise} row {y}");
+                assert_eq!(out[..n_cur], cur[..n_cur], "noise {noise} row {y}");
+                skips.push(gate.skip);
+            }
+            if noise {
+                // Off after a few rows, counting down to a probe (which
+                // turns it off again).
+                let s = GATE_SKIP as usize;
+                let i = skips.iter().position(|&k| k == GATE_SKIP);
+                let i = i.unwrap_or(usize::MAX);
+                assert!(i < 8, "{skips:?}");
+                assert_eq!(skips[i + s], 0, "{skips:?}");
+                assert_eq!(skips[i + s + 1], GATE_SKIP, "{skips:?}");
+                assert_eq!(dense_rows, skips.len());
+            } else {
+                assert!(dense_rows > 100, "{dense_rows} dense rows");
+                assert!(
+                    dense_path * 10 > dense_rows * 8,
+                    "{dense_path} of {dense_rows}"
+                );
+            }
+        }
     }
 
     #[test]
