@@ -421,32 +421,57 @@ pub(crate) fn multi1d_entry(len: u32, offsets: &[u32]) -> u64 {
     e
 }
 
+/// The terminating codes of non-zero runs (T.4 §4.1.1.2, Tables 2/T.4) at
+/// the start of the `bits`-bit window `idx`, the first of colour `colour`
+/// and alternating, as many as fit whole in the window, at most
+/// `offsets.len()`. Writes the offset of the change each one ends (the sum
+/// of the runs so far) and returns (bits used, codes, bits used by the
+/// first two).
+fn leading_codes(
+    t: &Tables,
+    colour: usize,
+    idx: usize,
+    bits: u32,
+    offsets: &mut [u32],
+) -> (u32, usize, u32) {
+    let mut used = 0u32;
+    let mut len2 = 0u32;
+    let mut col = colour;
+    let mut sum = 0u32;
+    let mut count = 0;
+    while count < offsets.len() {
+        // The next code, left-aligned in a RUN_INDEX_BITS window (bits past
+        // the `bits` window read as 0).
+        let window = (idx << used) & ((1 << bits) - 1);
+        let aligned = if bits >= RUN_INDEX_BITS {
+            window >> (bits - RUN_INDEX_BITS)
+        } else {
+            window << (RUN_INDEX_BITS - bits)
+        };
+        let e = t.run[col][aligned];
+        let len = u32::from(e & 15);
+        let v = u32::from(e >> 4);
+        if len == 0 || used + len > bits || v == 0 || v >= 64 {
+            break;
+        }
+        used += len;
+        sum += v;
+        offsets[count] = sum;
+        count += 1;
+        if count == 2 {
+            len2 = used;
+        }
+        col ^= 1;
+    }
+    (used, count, len2)
+}
+
 /// Fill [`Tables::multi1d`] from the run tables.
 fn build_multi1d(t: &mut Tables) {
-    const MASK: usize = (1 << MULTI1D_BITS) - 1;
     for colour in 0..2 {
         for idx in 0..1usize << MULTI1D_BITS {
-            let mut used = 0u32;
-            let mut col = colour;
-            let mut sum = 0u32;
             let mut offsets = [0u32; MULTI1D_MAX];
-            let mut count = 0;
-            while count < MULTI1D_MAX {
-                // The next code, left-aligned in a RUN_INDEX_BITS window
-                // (bits past the MULTI1D_BITS window read as 0).
-                let window = ((idx << used) & MASK) >> (MULTI1D_BITS - RUN_INDEX_BITS);
-                let e = t.run[col][window];
-                let len = u32::from(e & 15);
-                let v = u32::from(e >> 4);
-                if len == 0 || used + len > MULTI1D_BITS || v == 0 || v >= 64 {
-                    break;
-                }
-                used += len;
-                sum += v;
-                offsets[count] = sum;
-                count += 1;
-                col ^= 1;
-            }
+            let (used, count, _) = leading_codes(t, colour, idx, MULTI1D_BITS, &mut offsets);
             t.multi1d[colour << MULTI1D_BITS | idx] = multi1d_entry(used, &offsets[..count]);
         }
     }
@@ -456,31 +481,8 @@ fn build_multi1d(t: &mut Tables) {
 fn build_multi(t: &mut Tables) {
     for colour in 0..2 {
         for idx in 0..1usize << MULTI_BITS {
-            let mut used = 0u32;
-            let mut len2 = 0u32;
-            let mut col = colour;
-            let mut sum = 0u32;
             let mut offsets = [0u32; MULTI_MAX];
-            let mut count = 0;
-            while count < MULTI_MAX {
-                // The next code, left-aligned in a RUN_INDEX_BITS window
-                // (bits past the MULTI_BITS window read as 0).
-                let window = (idx << used) & ((1 << MULTI_BITS) - 1);
-                let e = t.run[col][window << (RUN_INDEX_BITS - MULTI_BITS)];
-                let len = u32::from(e & 15);
-                let v = u32::from(e >> 4);
-                if len == 0 || used + len > MULTI_BITS || v == 0 || v >= 64 {
-                    break;
-                }
-                used += len;
-                sum += v;
-                offsets[count] = sum;
-                count += 1;
-                if count == 2 {
-                    len2 = used;
-                }
-                col ^= 1;
-            }
+            let (used, count, len2) = leading_codes(t, colour, idx, MULTI_BITS, &mut offsets);
             t.multi[colour][idx] = multi_entry(used, len2, &offsets[..count]);
         }
     }

@@ -297,6 +297,12 @@ impl RxFrontEnd {
         } else {
             self.slide_and_store(x);
         }
+        self.count_down()
+    }
+
+    /// One more sample taken: the T/2 output when it falls due with this sample.
+    #[inline(always)]
+    fn count_down(&mut self) -> Option<HalfSymbol> {
         if self.wait > 1 {
             self.wait -= 1;
             return None;
@@ -468,15 +474,7 @@ impl RxFrontEnd {
             return None;
         }
         self.pos += 1;
-        if self.wait > 1 {
-            self.wait -= 1;
-            return None;
-        }
-        let on_time = self.on_time;
-        Some(HalfSymbol {
-            value: self.output(),
-            on_time,
-        })
+        self.count_down()
     }
 
     /// Remove the next sample stored ahead, if any (it is never taken).
@@ -743,8 +741,7 @@ mod tests {
     /// carrier loss (a dropped sample) and a second signal.
     #[test]
     fn engine_blocks_equal_single_samples() {
-        use crate::qam::detect::DetectorConfig;
-        use crate::qam::engine::{RxEngine, RxEngineConfig, Step};
+        use crate::qam::engine::{RxEngine, Step};
         use crate::v27ter::{V27terRate, V27terTx};
         use crate::Modulator;
         let mut sig = vec![0i16; 3000];
@@ -761,25 +758,7 @@ mod tests {
             sig.extend(std::iter::repeat_n(0i16, 4000));
         }
         let a1 = Complex32::new(1.0, 0.0);
-        let cfg = RxEngineConfig {
-            carrier_hz: 1800,
-            baud: 1600,
-            beta: 0.5,
-            mf_half_span: 3.0,
-            eq_taps: 16,
-            detector: DetectorConfig {
-                alpha: 1.0 / 16.0,
-                r2_min: 0.6,
-                r1_expected: -1.0,
-                r1_tolerance: 0.45,
-                hold_symbols: 6,
-            },
-            reference: [a1, -a1],
-            est_power: 2,
-            est_lag: 1,
-            est_symbols: 16,
-            min_level_dbm0: -48.0,
-        };
+        let cfg = crate::v27ter::rx::engine_config(V27terRate::R4800);
         let decide = |q: Complex32| if q.re >= 0.0 { a1 } else { -a1 };
         let mut one = RxEngine::new(cfg);
         let mut want = Vec::new();

@@ -38,7 +38,7 @@
 //! assert!(s.contains("001001001001001001001001001001001001001001001001"));
 //! ```
 
-mod rx;
+pub(crate) mod rx;
 mod tx;
 
 pub use rx::V27terRx;

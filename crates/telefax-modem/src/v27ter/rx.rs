@@ -96,29 +96,35 @@ fn conditioning_positions() -> [u8; 128] {
     map
 }
 
+/// The receive engine's set-up for `rate`: carrier, baud, RRC roll-off, equalizer, the
+/// detector of the training's phase reversals (V.27ter §2.6, Table 3, segment 3) and the level floor.
+pub(crate) fn engine_config(rate: V27terRate) -> RxEngineConfig {
+    let a = Complex32::new(1.0, 0.0);
+    RxEngineConfig {
+        carrier_hz: CARRIER_HZ,
+        baud: rate.baud(),
+        beta: super::tx::V27TER_BETA,
+        mf_half_span: 3.0,
+        eq_taps: 16,
+        detector: DetectorConfig {
+            alpha: 1.0 / 16.0,
+            r2_min: 0.6,
+            r1_expected: -1.0,
+            r1_tolerance: 0.45,
+            hold_symbols: 6,
+        },
+        reference: [a, -a],
+        est_power: 2,
+        est_lag: 1,
+        est_symbols: 16,
+        min_level_dbm0: -48.0,
+    }
+}
+
 impl V27terRx {
     /// A receiver for `rate`.
     pub fn new(rate: V27terRate) -> Self {
-        let a = Complex32::new(1.0, 0.0);
-        let cfg = RxEngineConfig {
-            carrier_hz: CARRIER_HZ,
-            baud: rate.baud(),
-            beta: super::tx::V27TER_BETA,
-            mf_half_span: 3.0,
-            eq_taps: 16,
-            detector: DetectorConfig {
-                alpha: 1.0 / 16.0,
-                r2_min: 0.6,
-                r1_expected: -1.0,
-                r1_tolerance: 0.45,
-                hold_symbols: 6,
-            },
-            reference: [a, -a],
-            est_power: 2,
-            est_lag: 1,
-            est_symbols: 16,
-            min_level_dbm0: -48.0,
-        };
+        let cfg = engine_config(rate);
         let step = match rate {
             V27terRate::R4800 => 1,
             V27terRate::R2400 => 2,
@@ -135,7 +141,7 @@ impl V27terRx {
         V27terRx {
             rate,
             engine: RxEngine::new(cfg),
-            binary: Constellation::new(&[a, -a]),
+            binary: Constellation::new(&cfg.reference),
             data: Constellation::new(&pts),
             data_phase,
             state: State::Idle,
