@@ -23,7 +23,7 @@
 use super::carrier::CarrierLoop;
 use super::detect::{AlternationDetector, DetectorConfig};
 use super::equalizer::Equalizer;
-use super::frontend::{HalfSymbol, RxFrontEnd};
+use super::frontend::{HalfSymbol, Run, RxFrontEnd};
 use super::Complex32;
 
 /// Most symbols the acquisition may average over.
@@ -83,6 +83,8 @@ pub struct RxEngine {
     fe: RxFrontEnd,
     det: AlternationDetector,
     eq: Equalizer,
+    /// The equalizer length as a float (for the step normalisation).
+    eq_len: f32,
     carrier: CarrierLoop,
     state: State,
     est: [Complex32; MAX_EST_SYMBOLS],
@@ -120,11 +122,13 @@ const LOST_SAMPLES: u32 = 100;
 impl RxEngine {
     /// An engine for `cfg`.
     pub fn new(cfg: RxEngineConfig) -> Self {
+        let eq = Equalizer::new(cfg.eq_taps);
         let mut e = RxEngine {
             cfg,
             fe: RxFrontEnd::new(cfg.carrier_hz, cfg.baud, cfg.beta, cfg.mf_half_span),
             det: AlternationDetector::new(cfg.detector),
-            eq: Equalizer::new(cfg.eq_taps),
+            eq_len: eq.len() as f32,
+            eq,
             carrier: CarrierLoop::new(0.05, 0.002),
             state: State::Search,
             est: [Complex32::ZERO; MAX_EST_SYMBOLS],
@@ -307,33 +311,53 @@ impl RxEngine {
         // input): the caller must pass that rest next, as the receivers do.
         self.fe.check_ahead(xs.len());
         let mut i = 0;
-        while let Some(&x) = xs.get(i) {
-            // The front end holds this sample (and those after it) already, or takes a block
-            // of them now.
+        while i < xs.len() {
+            // The front end holds the next samples already, or takes a block of them now.
             if !self.fe.has_stored() && self.fe.store_ahead(xs.get(i..).unwrap_or_default()) == 0 {
                 // Cannot happen (the buffer always has room after a slide).
                 return (xs.len(), Step::Idle);
             }
-            let xf = f32::from(x);
-            i += 1;
-            // One multiply-add on the running power's own dependency chain per sample.
-            self.in_pwr = self.in_pwr * (1.0 - IN_PWR_ALPHA) + IN_PWR_ALPHA * (xf * xf);
-            if self.state != State::Search {
-                if self.in_pwr < self.lost_pwr {
+            // Up to the next output, with the input power and the carrier-off test in
+            // registers: a sample below the carrier-off level is refused and handled below.
+            let lost_pwr = if self.state != State::Search {
+                self.lost_pwr
+            } else {
+                f32::NEG_INFINITY
+            };
+            let mut pwr = self.in_pwr;
+            let mut low_run = self.low_run;
+            let (n, run) = self.fe.take_run(|xf| {
+                // One multiply-add on the running power's own dependency chain per sample.
+                pwr = pwr * (1.0 - IN_PWR_ALPHA) + IN_PWR_ALPHA * (xf * xf);
+                if pwr < lost_pwr {
+                    return false;
+                }
+                low_run = 0;
+                true
+            });
+            self.in_pwr = pwr;
+            self.low_run = low_run;
+            i += n;
+            let h = match run {
+                Run::Output(h) => h,
+                Run::Empty => continue,
+                Run::Refused => {
+                    // The refused sample (its power is counted).
+                    i += 1;
                     if self.low() {
                         // This sample does not reach the front end.
                         self.fe.drop_stored();
                         return (i, Step::Lost);
                     }
-                } else {
-                    self.low_run = 0;
+                    let Some(h) = self.fe.take_stored() else {
+                        continue;
+                    };
+                    h
                 }
-            }
-            if let Some(h) = self.fe.take_stored() {
-                let step = self.half_symbol(h);
-                if !matches!(step, Step::Idle) {
-                    return (i, step);
-                }
+            };
+            let step = self.half_symbol(h);
+            if !matches!(step, Step::Idle) {
+                return (i, step);
             }
         }
         (xs.len(), Step::Idle)
@@ -355,17 +379,18 @@ impl RxEngine {
     /// One T/2 output of the front end.
     #[inline(always)]
     fn half_symbol(&mut self, h: HalfSymbol) -> Step {
-        self.eq.push(h.value);
         if self.state != State::Track {
+            self.eq.push(h.value);
             return self.acquire(h);
         }
         if !h.on_time {
+            self.eq.push(h.value);
             return Step::Idle;
         }
         if self.delayed {
             // This output first, then (in the same pass) the previous symbol's update; the
             // previous carrier correction after the derotation.
-            let z = self.eq.output_then_update();
+            let z = self.eq.push_and_output::<false>(h.value);
             let rot = self.carrier.phasor();
             let q = z * rot;
             if let Some(err) = self.carrier_err.take() {
@@ -376,7 +401,7 @@ impl RxEngine {
             return Step::Symbol(q);
         }
         // The previous symbol's equalizer update goes in here, in the same pass.
-        let z = self.eq.update_and_output();
+        let z = self.eq.push_and_output::<true>(h.value);
         let rot = self.carrier.phasor();
         let q = z * rot;
         self.last_q = q;
@@ -493,13 +518,21 @@ impl RxEngine {
     /// delayed mode, after the next derotation.
     #[inline(always)]
     pub fn adapt(&mut self, d: Complex32) {
-        let q = self.last_q;
+        self.adapt_symbol(self.last_q, d);
+    }
+
+    /// [`RxEngine::adapt`] with the symbol `q` of the last [`Step::Symbol`] passed back by
+    /// the caller, who still holds it: the same arithmetic, without reading it back from
+    /// memory (it was stored as two halves, which a whole-value load cannot take from the
+    /// store buffer, so it would wait until both stores reached the cache).
+    #[inline(always)]
+    pub fn adapt_symbol(&mut self, q: Complex32, d: Complex32) {
         let e = d - q;
         self.mse = self.mse * (63.0 / 64.0) + e.norm_sqr() * (1.0 / 64.0);
         self.eq_phase += 1;
         if self.eq_phase >= self.eq_every {
             self.eq_phase = 0;
-            let step = self.eq_mu / (self.eq.len() as f32 * (self.fe.power() + 1e-20));
+            let step = self.eq_mu / (self.eq_len * (self.fe.power() + 1e-20));
             // Back into the equalizer-output frame, with the phasor `q` was derotated by.
             self.eq.defer_update(e * self.last_rot.conj(), step);
         }

@@ -14,11 +14,15 @@
 //!
 //! Cost: the input is converted and stored into a linear buffer a block at a time
 //! ([`RxFrontEnd::store_ahead`]; the buffer is slid back once every `SLIDE` samples), and
-//! then taken sample by sample with one count-down each ([`RxFrontEnd::take_stored`];
-//! [`RxFrontEnd::push`] stores and takes one sample). An output costs one pass over the
-//! window with the real and imaginary taps of its phase interleaved four by four (one load
-//! of the input per four taps, four-lane accumulators that map onto SSE2 registers), fully
-//! unrolled for the window lengths of V.29 and V.27ter, and the timing loop.
+//! then taken a run at a time up to the next output ([`RxFrontEnd::take_run`]: the caller's
+//! per-sample work, such as the input power, rides in the same loop with everything in
+//! registers and one exit test per sample), or sample by sample with one count-down each
+//! ([`RxFrontEnd::take_stored`]; [`RxFrontEnd::push`] stores and takes one sample). An
+//! output costs one pass over the window with the real and imaginary taps of its phase
+//! interleaved four by four (one load of the input per four taps, four-lane accumulators
+//! that map onto SSE2 registers), fully unrolled for the window lengths of V.29 and V.27ter
+//! (one out-of-line function per length, picked when the front end is made, with constant
+//! bounds), and the timing loop.
 //!
 //! Each output's position depends on the previous symbol's timing error. So that the filter
 //! of one output does not wait for the timing loop of the one before, nothing it reads is
@@ -32,6 +36,8 @@
 //! The timing position is an integer in 2^-24 sample units (the count-down and the phase
 //! follow with shifts and masks, without floating-point conversions and their range
 //! checks).
+
+use std::sync::{Arc, Mutex};
 
 use super::pulse::{rrc, CarrierTable};
 use super::simd::padded;
@@ -61,6 +67,62 @@ fn passband_tap(k: usize, sps: f64, beta: f64, wc: f64, mu: f64, j: usize) -> (f
     ((h * ph.cos()) as f32, (h * ph.sin()) as f32)
 }
 
+/// A matched-filter design: carrier (Hz), baud, and the bits of the roll-off and half span.
+type DesignKey = (u32, u32, u64, u64);
+
+/// Designs made so far in this process, so that a new receiver (one per page or
+/// training attempt in a T.30 call) costs no filter design: `PHASES + 1` phases of
+/// `2K` taps, each an RRC value and a carrier rotation in `f64`, take longer than
+/// demodulating a few hundred milliseconds of signal.
+static DESIGNS: Mutex<Vec<(DesignKey, Arc<[Taps]>)>> = Mutex::new(Vec::new());
+
+/// Designs kept at most (the modems use five; other parameters are designed each time).
+const DESIGNS_KEPT: usize = 16;
+
+/// The passband matched filter for `carrier_hz`, `baud`, roll-off `beta` and `half_span`
+/// symbols each side (window of `2k` samples, `sps` samples per symbol): `PHASES + 1`
+/// phases of `2k / 4` blocks, made once per process for each design.
+fn matched_filter(
+    carrier_hz: u32,
+    baud: u32,
+    beta: f64,
+    half_span: f64,
+    k: usize,
+    sps: f64,
+) -> Arc<[Taps]> {
+    let key = (carrier_hz, baud, beta.to_bits(), half_span.to_bits());
+    // A panic elsewhere while the lock was held cannot leave a half-made entry (entries
+    // are pushed whole), so a poisoned lock is still usable.
+    let lock = || DESIGNS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, mf)) = lock().iter().find(|(k2, _)| *k2 == key) {
+        return Arc::clone(mf);
+    }
+    let mf: Arc<[Taps]> = design(carrier_hz, beta, k, sps).into();
+    let mut designs = lock();
+    if designs.len() < DESIGNS_KEPT {
+        designs.push((key, Arc::clone(&mf)));
+    }
+    mf
+}
+
+/// The taps [`matched_filter`] keeps, made from scratch.
+fn design(carrier_hz: u32, beta: f64, k: usize, sps: f64) -> Vec<Taps> {
+    let len = 2 * k;
+    let blocks = len / 4;
+    let mut mf = vec![Taps::default(); (PHASES + 1) * blocks];
+    let wc = 2.0 * std::f64::consts::PI * f64::from(carrier_hz) / 8000.0;
+    for p in 0..=PHASES {
+        let mu = p as f64 / PHASES as f64;
+        for j in 0..len {
+            let (re, im) = passband_tap(k, sps, beta, wc, mu, j);
+            let b = &mut mf[p * blocks + j / 4].0;
+            b[j % 4] = re;
+            b[4 + j % 4] = im;
+        }
+    }
+    mf
+}
+
 /// One T/2 output of the front end.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HalfSymbol {
@@ -68,6 +130,17 @@ pub struct HalfSymbol {
     pub value: Complex32,
     /// True for the sample at the (estimated) symbol centre, false for the mid-point.
     pub on_time: bool,
+}
+
+/// How a run of [`RxFrontEnd::take_run`] ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Run {
+    /// The last sample taken made this output fall due.
+    Output(HalfSymbol),
+    /// The next stored sample was refused (it is still stored, not taken).
+    Refused,
+    /// Every stored sample was taken, without an output.
+    Empty,
 }
 
 /// Mixer, polyphase matched filter and Gardner timing loop (see the module docs).
@@ -88,10 +161,12 @@ pub struct RxFrontEnd {
     /// placed the output.
     last_p: [usize; 2],
     last_off: [usize; 2],
+    /// The output for this window length ([`RxFrontEnd::output_n`]).
+    kernel: fn(&mut RxFrontEnd) -> Complex32,
     k: usize,
     /// Passband matched filter, `PHASES + 1` phases of `2K / 4` blocks: four real taps then
     /// the four imaginary taps of the same window positions.
-    mf: Vec<Taps>,
+    mf: Arc<[Taps]>,
     /// The real input, oldest first; the newest sample is at `pos - 1`. When full, the last
     /// `2K - 1` samples are moved to the start.
     buf: Vec<f32>,
@@ -130,12 +205,9 @@ const ONE: i64 = 1 << FRAC_BITS;
 /// Even and odd blocks go to separate four-lane accumulators, so that the chain of
 /// dependent additions is half as long.
 #[inline(always)]
-fn mf_dot_n<const N: usize, const C: usize>(x: &[f32], t: &[Taps]) -> (f32, f32) {
-    let (Some(xc), Some(t)) = (x.first_chunk::<N>(), t.first_chunk::<C>()) else {
-        return mf_dot(x, t);
-    };
+fn mf_dot_n<const N: usize, const C: usize>(xc: &[f32; N], t: &[Taps; C]) -> (f32, f32) {
     if N != 4 * C || C < 2 {
-        return mf_dot(x, t);
+        return mf_dot(xc, t);
     }
     let mut a = [0f32; 8];
     let mut b = [0f32; 8];
@@ -193,17 +265,7 @@ impl RxFrontEnd {
         let k = padded(2 * (half_span * sps).ceil() as usize) / 2;
         let len = 2 * k;
         let blocks = len / 4;
-        let mut mf = vec![Taps::default(); (PHASES + 1) * blocks];
-        let wc = 2.0 * std::f64::consts::PI * f64::from(carrier_hz) / 8000.0;
-        for p in 0..=PHASES {
-            let mu = p as f64 / PHASES as f64;
-            for j in 0..len {
-                let (re, im) = passband_tap(k, sps, beta, wc, mu, j);
-                let b = &mut mf[p * blocks + j / 4].0;
-                b[j % 4] = re;
-                b[4 + j % 4] = im;
-            }
-        }
+        let mf = matched_filter(carrier_hz, baud, beta, half_span, k, sps);
         let half = sps / 2.0;
         let carrier = CarrierTable::new(carrier_hz);
         let period = carrier.period();
@@ -220,6 +282,13 @@ impl RxFrontEnd {
             c_base: 0,
             last_p: [usize::MAX; 2],
             last_off: [0; 2],
+            kernel: match blocks {
+                // V.29 (2400 baud), V.27ter 4800 (1600 baud), V.27ter 2400 (1200 baud).
+                6 => Self::output_n::<24, 6>,
+                8 => Self::output_n::<32, 8>,
+                10 => Self::output_n::<40, 10>,
+                _ => Self::output_any,
+            },
             k,
             mf,
             buf: vec![0.0; buf_len],
@@ -330,30 +399,65 @@ impl RxFrontEnd {
     /// The output that falls due with the sample just stored, then the timing loop (kept
     /// out of line, so that [`RxFrontEnd::push`] inlines to a store and a count-down). Only
     /// the value is returned (in a register; the caller knows `on_time`).
-    #[inline(never)]
+    #[inline(always)]
     fn output(&mut self) -> Complex32 {
-        let len = 2 * self.k;
-        // The window is the newest 2K samples: b[i-K+1 ..= i+K] around the base index i.
-        // The nearest of the PHASES + 1 phases (mu is in [0, ONE)).
-        // (Unsigned, so that the division is a plain shift.)
+        (self.kernel)(self)
+    }
+
+    /// The tap offset of the phase nearest the output's position `mu`, through the last
+    /// phase used for outputs of the same kind (see `last_p`).
+    #[inline(always)]
+    fn phase_offset(&mut self, blocks: usize) -> usize {
+        // The nearest of the PHASES + 1 phases (mu is in [0, ONE); unsigned, so that the
+        // division is a plain shift).
         let p =
             ((self.mu + ONE / (2 * PHASES as i64)) as u64 / (ONE / PHASES as i64) as u64) as usize;
-        let blocks = len / 4;
         let h = usize::from(self.on_time);
-        let off = if p == self.last_p[h] {
+        if p == self.last_p[h] {
             self.last_off[h]
         } else {
-            self.new_phase(h, p)
+            let off = p * blocks;
+            self.last_p[h] = p;
+            self.last_off[h] = off;
+            off
+        }
+    }
+
+    /// [`RxFrontEnd::output`] for a window of `N = 4 C` samples (V.29: 24, V.27ter 4800: 32,
+    /// V.27ter 2400: 40).
+    #[inline(never)]
+    fn output_n<const N: usize, const C: usize>(&mut self) -> Complex32 {
+        let off = self.phase_offset(C);
+        // The window is the newest 2K samples: b[i-K+1 ..= i+K] around the base index i.
+        let pos = self.pos;
+        let x = self
+            .buf
+            .get(pos.wrapping_sub(N)..pos)
+            .and_then(|x| x.first_chunk::<N>());
+        let t = self.mf.get(off..).and_then(|t| t.first_chunk::<C>());
+        let (Some(x), Some(t)) = (x, t) else {
+            // Cannot happen (the window is always stored, the phase always in the table).
+            return self.output_any();
         };
+        let (yr, yi) = mf_dot_n::<N, C>(x, t);
+        self.finish(yr, yi)
+    }
+
+    /// [`RxFrontEnd::output`] for any window length.
+    #[inline(never)]
+    fn output_any(&mut self) -> Complex32 {
+        let len = 2 * self.k;
+        let blocks = len / 4;
+        let off = self.phase_offset(blocks);
         let x = &self.buf[self.pos - len..self.pos];
         let t = &self.mf[off..off + blocks];
-        let (yr, yi) = match blocks {
-            // V.29 (2400 baud), V.27ter 4800 (1600 baud), V.27ter 2400 (1200 baud).
-            6 => mf_dot_n::<24, 6>(x, t),
-            8 => mf_dot_n::<32, 8>(x, t),
-            10 => mf_dot_n::<40, 10>(x, t),
-            _ => mf_dot(x, t),
-        };
+        let (yr, yi) = mf_dot(x, t);
+        self.finish(yr, yi)
+    }
+
+    /// The matched filter's output `(yr, yi)` down to baseband, then the timing loop.
+    #[inline(always)]
+    fn finish(&mut self, yr: f32, yi: f32) -> Complex32 {
         // Down to baseband: multiply by e^{-j wc i}.
         let [c, s] = self.car[self.pos + self.c_base];
         let y = Complex32::new(yr * c + yi * s, yi * c - yr * s);
@@ -389,16 +493,6 @@ impl RxFrontEnd {
         let f = f.max(1) as usize;
         self.wait = f as u32;
         y
-    }
-
-    /// The tap offset of phase `p`, remembered for the outputs of kind `h` (see `last_p`).
-    #[cold]
-    #[inline(never)]
-    fn new_phase(&mut self, h: usize, p: usize) -> usize {
-        let off = p * (self.k / 2);
-        self.last_p[h] = p;
-        self.last_off[h] = off;
-        off
     }
 
     /// The buffer is full: move the newest `2K - 1` input samples to its start, then store
@@ -477,6 +571,52 @@ impl RxFrontEnd {
         self.count_down()
     }
 
+    /// Take samples stored ahead up to the next output (the same as
+    /// [`RxFrontEnd::take_stored`] on each in turn): `each` sees every sample first and
+    /// refuses it by returning false, which stops the run before that sample. Returns how
+    /// many samples were taken and how the run ended.
+    ///
+    /// The per-sample loop of the block input: the position and the count-down stay in
+    /// registers (and so does whatever `each` keeps, such as a running input power), with
+    /// one exit test per sample; only the output is out of line.
+    #[inline(always)]
+    pub fn take_run(&mut self, mut each: impl FnMut(f32) -> bool) -> (usize, Run) {
+        let start = self.pos;
+        // The output falls due with the sample at `due - 1` (the count-down is at least 1).
+        let due = start + self.wait as usize;
+        let stop = due.min(self.filled);
+        let Some(xs) = self.buf.get(start..stop) else {
+            return (0, Run::Empty);
+        };
+        let n = xs.len();
+        let mut rest = xs;
+        while let Some((&x, tail)) = rest.split_first() {
+            if !each(x) {
+                let n = n - rest.len();
+                self.refused(start + n, due);
+                return (n, Run::Refused);
+            }
+            rest = tail;
+        }
+        self.pos = stop;
+        if stop == due {
+            let on_time = self.on_time;
+            let value = self.output();
+            return (n, Run::Output(HalfSymbol { value, on_time }));
+        }
+        self.wait = (due - stop) as u32;
+        (n, Run::Empty)
+    }
+
+    /// [`RxFrontEnd::take_run`] stopped at the refused sample `r`; the output falls due with
+    /// the sample before `due`.
+    #[cold]
+    #[inline(never)]
+    fn refused(&mut self, r: usize, due: usize) {
+        self.pos = r;
+        self.wait = (due - r) as u32;
+    }
+
     /// Remove the next sample stored ahead, if any (it is never taken).
     #[cold]
     #[inline(never)]
@@ -492,6 +632,22 @@ impl RxFrontEnd {
 mod tests {
     use super::*;
     use crate::qam::pulse::PulseShaper;
+
+    #[test]
+    fn designs_are_made_once_and_kept_whole() {
+        // V.27ter 2400 (1200 baud, 40-tap window): a second front end shares the first's
+        // taps, and they equal a design made from scratch.
+        let a = RxFrontEnd::new(1800, 1200, 0.5, 3.0);
+        let b = RxFrontEnd::new(1800, 1200, 0.5, 3.0);
+        assert!(Arc::ptr_eq(&a.mf, &b.mf));
+        let fresh = design(1800, 0.5, a.k, 8000.0 / 1200.0);
+        assert_eq!(fresh.len(), a.mf.len());
+        assert!(fresh.iter().zip(a.mf.iter()).all(|(x, y)| x.0 == y.0));
+        // A different roll-off is a different design.
+        let c = RxFrontEnd::new(1800, 1200, 0.3, 3.0);
+        assert!(!Arc::ptr_eq(&a.mf, &c.mf));
+        assert!(c.mf.iter().zip(a.mf.iter()).any(|(x, y)| x.0 != y.0));
+    }
 
     /// The front end as it was before the count-down timing, the linear input buffer and
     /// the interleaved taps: the outputs must stay bit-identical.

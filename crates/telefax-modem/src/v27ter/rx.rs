@@ -50,7 +50,10 @@ pub struct V27terRx {
     rate: V27terRate,
     engine: RxEngine,
     binary: Constellation,
-    data: Constellation,
+    /// The data points (Table 1/V.27ter: eight; Table 2/V.27ter: the first four), in the
+    /// order of [`V27terRx::slice_data`]'s indices. A plain table: the decision needs no
+    /// slicing grid, so none is built for each new receiver.
+    data: [Complex32; 8],
     data_phase: [u8; 8],
     state: State,
     count: usize,
@@ -129,20 +132,17 @@ impl V27terRx {
             V27terRate::R4800 => 1,
             V27terRate::R2400 => 2,
         };
-        let mut pts = Vec::new();
+        let mut data = [Complex32::ZERO; 8];
         let mut data_phase = [0u8; 8];
         for (i, p) in (0..8u8).step_by(step).enumerate() {
-            pts.push(Complex32::from_polar(
-                1.0,
-                f32::from(p) * std::f32::consts::FRAC_PI_4,
-            ));
+            data[i] = Complex32::from_polar(1.0, f32::from(p) * std::f32::consts::FRAC_PI_4);
             data_phase[i] = p;
         }
         V27terRx {
             rate,
             engine: RxEngine::new(cfg),
             binary: Constellation::new(&cfg.reference),
-            data: Constellation::new(&pts),
+            data,
             data_phase,
             state: State::Idle,
             count: 0,
@@ -221,7 +221,8 @@ impl V27terRx {
         self.arm();
     }
 
-    /// Index of the data point nearest `q` (the same decision as `self.data.slice(q)`):
+    /// Index of the data point nearest `q` (the same decision as slicing with a
+    /// [`Constellation`] of the data points):
     /// the points are equally spaced on the unit circle from 0°, eight at 4800 bit/s
     /// (Table 1/V.27ter) and four at 2400 bit/s (Table 2/V.27ter), so the nearest one is
     /// the sector of `q` turned by half a sector, found with three (two) sign tests.
@@ -261,7 +262,7 @@ impl V27terRx {
             State::Idle => {}
             State::Reversals => {
                 let i = self.binary.slice(q);
-                self.engine.adapt(self.binary.point(i));
+                self.engine.adapt_symbol(q, self.binary.point(i));
                 self.count += 1;
                 if self.short {
                     // The acquisition may end after segment 4 has begun: find the position
@@ -289,7 +290,7 @@ impl V27terRx {
             }
             State::Conditioning => {
                 let i = self.binary.slice(q);
-                self.engine.adapt(self.binary.point(i));
+                self.engine.adapt_symbol(q, self.binary.point(i));
                 self.count += 1;
                 let len = self.seg4_symbols();
                 if self.count == len / 2 && !self.short {
@@ -319,7 +320,8 @@ impl V27terRx {
             }
             State::Data => {
                 let i = self.slice_data(q);
-                self.engine.adapt(self.data.point(i));
+                // (`i` < 8: the mask only spares the bounds check.)
+                self.engine.adapt_symbol(q, self.data[i & 7]);
                 let phase = self.data_phase[i];
                 let step = phase.wrapping_sub(self.prev_phase) & 7;
                 self.prev_phase = phase;
@@ -422,6 +424,8 @@ mod slicer_tests {
     fn sector_slicing_equals_nearest_point() {
         for rate in [V27terRate::R4800, V27terRate::R2400] {
             let rx = V27terRx::new(rate);
+            let n = 1 << rate.bits_per_symbol();
+            let data = Constellation::new(&rx.data[..n]);
             let mut seed = 5u32;
             let mut rnd = || {
                 seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
@@ -429,7 +433,7 @@ mod slicer_tests {
             };
             for _ in 0..20000 {
                 let q = Complex32::new(rnd() * 4.0, rnd() * 4.0);
-                assert_eq!(rx.slice_data(q), rx.data.slice(q), "{rate:?} {q:?}");
+                assert_eq!(rx.slice_data(q), data.slice(q), "{rate:?} {q:?}");
             }
             // NaN gives some point, no panic.
             assert!(rx.slice_data(Complex32::new(f32::NAN, 0.0)) < 8);

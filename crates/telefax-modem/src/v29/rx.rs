@@ -142,7 +142,7 @@ impl V29Rx {
             State::Idle => {}
             State::Alternation => {
                 let i = self.abcd.slice(q);
-                self.engine.adapt(self.abcd.point(i));
+                self.engine.adapt_symbol(q, self.abcd.point(i));
                 self.count += 1;
                 self.cd_run = if i >= 2 { self.cd_run + 1 } else { 0 };
                 if self.cd_run >= 2 {
@@ -156,7 +156,7 @@ impl V29Rx {
             State::Conditioning => {
                 let i = self.cd.slice(q);
                 let d = self.cd.point(i);
-                self.engine.adapt(d);
+                self.engine.adapt_symbol(q, d);
                 self.prev_phase = phase_of(d);
                 self.count += 1;
                 if self.count == SEG3_SYMBOLS / 2 {
@@ -184,7 +184,7 @@ impl V29Rx {
             }
             State::Ones | State::Data => {
                 let i = self.data.slice(q);
-                self.engine.adapt(self.data.point(i));
+                self.engine.adapt_symbol(q, self.data.point(i));
                 let (phase, q1) = self.meta[i];
                 let step = phase.wrapping_sub(self.prev_phase) & 7;
                 self.prev_phase = phase;
