@@ -295,6 +295,66 @@ pub(crate) const MODE7: [u8; 1 << MODE_INDEX_BITS] = {
     t
 };
 
+/// [`GEN7`] flag: a vertical code other than V0, or pass mode (T.4
+/// §4.2.1.3.2) - the codes the 2-D decoder's general loop decodes without
+/// a branch on the mode.
+pub(crate) const GEN_FAST: i32 = 1 << 6;
+/// [`GEN7`] flag (fast entries): pass mode (a1 is b2, and neither the
+/// changes nor b1's index move as for a vertical code).
+pub(crate) const GEN_PASS: i32 = 1 << 7;
+
+/// The 2-D decoder's general-loop mode table, indexed by the next 7 bits:
+/// bits 0..3 the code length (bits 3..6 clear, so the entry is a shift
+/// count as it is); with [`GEN_FAST`] set (V-3..V-1, V1..V3, pass)
+/// [`GEN_PASS`] for pass mode and the vertical offset (0 for pass) as a
+/// signed value from bit 8, so `e >> 8` is the offset; otherwise the
+/// [`MODE7`] kind (V0, horizontal, other) from bit 8.
+pub(crate) const GEN7: [i32; 1 << MODE_INDEX_BITS] = {
+    let mut t = [0i32; 1 << MODE_INDEX_BITS];
+    let mut i = 0;
+    while i < t.len() {
+        let e = MODE7[i];
+        let (kind, len) = ((e >> 4) as i32, (e & 15) as i32);
+        t[i] = if kind == KIND_PASS as i32 {
+            GEN_PASS | GEN_FAST | len
+        } else if kind < KIND_HORIZONTAL as i32 && kind != 3 {
+            (kind - 3) << 8 | GEN_FAST | len
+        } else {
+            kind << 8 | len
+        };
+        i += 1;
+    }
+    t
+};
+
+/// A [`MODE7`] entry of a vertical or pass code.
+const fn is_vertical_or_pass(e: u8) -> bool {
+    e >> 4 <= 6 || e >> 4 == KIND_PASS
+}
+
+/// Bits the dense-row cycle finder's [`VP_PAIR`] is indexed by: two
+/// vertical or pass codes (Table 4/T.4: at most 7 bits each).
+pub(crate) const PAIR_BITS: u32 = 14;
+
+/// The first two codes at the top of a [`PAIR_BITS`] window when both are
+/// vertical or pass codes (T.4 §4.2.1.3.2): their [`MODE7`] entries (`kind
+/// << 4 | len`), the first in the low byte; 0 otherwise. The dense-row
+/// decoder finds recurring cycles of two or four such codes with it.
+pub(crate) static VP_PAIR: [u16; 1 << PAIR_BITS] = {
+    let mut t = [0u16; 1 << PAIR_BITS];
+    let mut idx = 0usize;
+    while idx < t.len() {
+        let e0 = MODE7[idx >> (PAIR_BITS - MODE_INDEX_BITS)];
+        let l0 = (e0 & 15) as u32;
+        let e1 = MODE7[((idx << l0) & ((1 << PAIR_BITS) - 1)) >> (PAIR_BITS - MODE_INDEX_BITS)];
+        if is_vertical_or_pass(e0) && is_vertical_or_pass(e1) {
+            t[idx] = e0 as u16 | (e1 as u16) << 8;
+        }
+        idx += 1;
+    }
+    t
+};
+
 /// The 2-D extension code for uncompressed mode, `0000001111` (Table 4/T.4).
 pub(crate) const EXT_2D_UNCOMPRESSED: u32 = 0b00_0000_1111;
 /// Length of [`EXT_2D_UNCOMPRESSED`].
@@ -780,6 +840,18 @@ mod tests {
         assert_eq!(MODE7[0b010_0100], 2 << 4 | 3);
         assert_eq!(MODE7[0b000_1010], KIND_PASS << 4 | 4);
         assert_eq!(MODE7[0b001_0010], KIND_HORIZONTAL << 4 | 3);
+        // The general loop's table: V-1 (010), V3 (0000011), pass (0001),
+        // V0 (1), horizontal (001), extension (0000001).
+        assert_eq!(GEN7[0b010_0100], -1 << 8 | GEN_FAST | 3);
+        assert_eq!(GEN7[0b000_0011], 3 << 8 | GEN_FAST | 7);
+        assert_eq!(GEN7[0b000_1010], GEN_PASS | GEN_FAST | 4);
+        assert_eq!(GEN7[0b100_0000], 3 << 8 | 1);
+        assert_eq!(GEN7[0b001_0010], i32::from(KIND_HORIZONTAL) << 8 | 3);
+        assert_eq!(GEN7[0b000_0001], i32::from(KIND_OTHER) << 8 | 7);
+        for (i, &g) in GEN7.iter().enumerate() {
+            // Same code length as MODE7 everywhere.
+            assert_eq!(g & 63, i32::from(MODE7[i] & 15), "{i:#09b}");
+        }
         // The dense-row ops: V-1 (010), pass (0001), horizontal (001) with white
         // 1 (000111) then black 1 (010), and black 1 (010) then white 3
         // (1000) from a black a0; seven zeros and make-up codes are not ops.
@@ -808,6 +880,28 @@ mod tests {
                     u32::from(m & 15)
                 };
                 assert_eq!(e & 15, want, "colour {colour} idx {idx:#x}");
+            }
+        }
+        // The pair table: V+1 V-1 (011 010), pass V-3 (0001 0000010), and
+        // nothing where either code is horizontal, an extension or zeros.
+        let pair = |bits: u32, len: u32| VP_PAIR[(bits << (PAIR_BITS - len)) as usize];
+        assert_eq!(pair(0b011_010, 6), u16::from(MODE7[0b011_0000]) | 0x2300);
+        assert_eq!(pair(0b011_010, 6), 0x2343);
+        assert_eq!(pair(0b0001_0000010, 11), 0x0784);
+        assert_eq!(pair(0b010_001, 6), 0);
+        assert_eq!(pair(0b001, 3), 0);
+        assert_eq!(pair(0b1_0000001, 8), 0);
+        for (idx, &e) in VP_PAIR.iter().enumerate() {
+            let first = MODE7[idx >> (PAIR_BITS - MODE_INDEX_BITS)];
+            let l0 = u32::from(first & 15);
+            let rest = (idx << l0) & ((1 << PAIR_BITS) - 1);
+            let second = MODE7[rest >> (PAIR_BITS - MODE_INDEX_BITS)];
+            let vp = |m: u8| m >> 4 <= 6 || m >> 4 == KIND_PASS;
+            if vp(first) && vp(second) {
+                assert_eq!(e, u16::from(first) | u16::from(second) << 8, "{idx:#x}");
+                assert!(l0 + u32::from(second & 15) <= PAIR_BITS);
+            } else {
+                assert_eq!(e, 0, "{idx:#x}");
             }
         }
         // Kraft sums: white and black sets with EOL and extension are not

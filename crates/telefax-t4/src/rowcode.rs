@@ -5,9 +5,10 @@
 use crate::bits::{BitReader, BitWriter};
 use crate::changes::find_b1;
 use crate::codes::{
-    Mode, Tables, EXT_2D_BITS, EXT_2D_UNCOMPRESSED, KIND_HORIZONTAL, KIND_PASS, MAX_MAKEUP, MODE7,
-    MODE_INDEX_BITS, MULTI1D_BITS, MULTI1D_FLIP, MULTI1D_MAX, MULTI_BITS, OP_BITS, OP_HORIZONTAL,
-    OP_PASS, RUN_EOL, RUN_INDEX_BITS, RUN_UNCOMPRESSED, SHORT_INDEX_BITS,
+    Mode, Tables, EXT_2D_BITS, EXT_2D_UNCOMPRESSED, GEN7, GEN_FAST, GEN_PASS, KIND_HORIZONTAL,
+    KIND_PASS, MAX_MAKEUP, MODE7, MODE_INDEX_BITS, MULTI1D_BITS, MULTI1D_FLIP, MULTI1D_MAX,
+    MULTI_BITS, OP_BITS, OP_HORIZONTAL, OP_PASS, PAIR_BITS, RUN_EOL, RUN_INDEX_BITS,
+    RUN_UNCOMPRESSED, SHORT_INDEX_BITS, VP_PAIR,
 };
 
 /// Outcome of a row decode that did not finish the row.
@@ -441,8 +442,15 @@ fn horizontal_slow(
 
 /// Reference lines with at least one change per this many pixels are
 /// decoded with the repeated-code paths (dithered pictures); sparser ones
-/// (text, blank parts) with the general loop only.
-const DENSE_PIXELS_PER_CHANGE: usize = 4;
+/// (text, blank parts) with the general loop only. Ordered dither's light
+/// and dark grey rows have one change per 8 to 11 pixels, and pay as well.
+const DENSE_PIXELS_PER_CHANGE: usize = 12;
+
+/// Cycle strings ([`cycle_string`]) of at least this many codes count for
+/// [`DenseGate`] like strings of one code (one lookup); in shorter ones
+/// (error-diffused dither gives many of five or six codes, ordered dither
+/// a hundred and more) each code counts as a lookup, as they hardly pay.
+const CYCLE_PAYS: u32 = 16;
 
 /// `ceil(2^16 / len)` for code lengths 1..=15: `v * RECIP[len] >> 16` is
 /// `v / len` for every `v < 128`.
@@ -457,7 +465,8 @@ const RECIP: [u32; 16] = {
 };
 
 /// Where the repeated-code paths decode fewer than 1.8 codes per table
-/// lookup (not counting V0 strings; a running average over the page's
+/// lookup (not counting V0 strings nor cycle strings shorter than
+/// [`CYCLE_PAYS`]; a running average over the page's
 /// dense rows, in 1/256) they do not pay for themselves (few strings of
 /// one repeated code, e.g. error-diffused dither; measured per row:
 /// ordered dither gives a median of 2.7, Floyd-Steinberg 1.6): then the
@@ -489,11 +498,14 @@ impl Default for DenseGate {
 /// What the repeated-code paths did in one row.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 struct DenseStats {
-    /// Table lookups (loop passes).
+    /// Table lookups (loop passes; each code of a short cycle string
+    /// counts as one, see [`CYCLE_PAYS`]).
     lookups: u32,
     /// Codes decoded beyond one per lookup (strings of one code other
-    /// than V0).
+    /// than V0, long cycle strings).
     extra: u32,
+    /// Codes decoded by [`cycle_string`].
+    cycle_codes: u32,
 }
 
 /// Decode a two-dimensional (MR/MMR) row against the reference line `refc`
@@ -538,7 +550,29 @@ pub(crate) fn decode_2d(
     }
 }
 
-/// [`decode_2d`] with the general loop only.
+/// [`decode_2d`] with the general loop only: the same decoding as
+/// `decode_2d_inner::<false>` (T.4 §4.2.1.3, T.6 §2.2), in fewer
+/// instructions per code.
+///
+/// - One lookup in [`GEN7`] classifies the code: the vertical codes other
+///   than V0 and pass mode (most codes of a dithered picture) take one
+///   path without a branch on the mode; V0 strings, horizontal mode and
+///   the rest take another, which goes back to the top of the loop after
+///   the code.
+/// - The four reference changes around b1 need two checks (b4 there, and
+///   k > 0 so that b0 is): `k` is a u32, so `k + 3` cannot wrap and b1
+///   and b2 need none. b1 at the start of the reference line (no b0)
+///   takes [`around`].
+/// - While eight bytes of data are left the bit buffer is topped up to 56
+///   bits or more and four codes follow without a check on the bits: the
+///   first three take 16 bits at most if the next one is decoded here (7
+///   for a vertical or pass code, 3 + `MULTI_BITS` for a horizontal code
+///   from one lookup; other codes go back to the top-up), which leaves 8
+///   for the fourth; a horizontal fourth code with under 16 bits left goes
+///   back to the top-up first. Near the end of the data one code
+///   follows each top-up, checked as in `decode_2d_inner`, so every
+///   decision (fast or slow path, budget spent, bits consumed) is the one
+///   `decode_2d_inner` makes.
 #[inline(never)]
 fn decode_2d_general(
     r: &mut BitReader,
@@ -547,7 +581,254 @@ fn decode_2d_general(
     refc: &[u32],
     cur: &mut [u32],
 ) -> Result<usize, Stop> {
-    decode_2d_inner::<false>(r, t, width, refc, 0, &mut DenseStats::default(), cur)
+    // See `decode_2d_inner` for `k`, the bit buffer and `budget`.
+    let data = r.data;
+    let (mut acc, mut nbits, mut next) = (r.acc, r.nbits, r.next);
+    let mut n = 0usize;
+    let w_i = width as i32;
+    let mut a0: i32 = -1;
+    // b1's index as a u32, so `k + 3` cannot wrap (see the window below).
+    let mut k = 0u32;
+    if refc.len() > u32::MAX as usize {
+        return decode_2d_inner::<false>(r, t, width, refc, 0, &mut DenseStats::default(), cur);
+    }
+    let mut budget = step_limit(width) + 1;
+    macro_rules! sync {
+        () => {
+            r.acc = acc;
+            r.nbits = nbits;
+            r.next = next;
+        };
+    }
+    macro_rules! load {
+        () => {
+            acc = r.acc;
+            nbits = r.nbits;
+            next = r.next;
+        };
+    }
+    macro_rules! bail {
+        ($e:expr) => {{
+            sync!();
+            return Err($e);
+        }};
+    }
+    macro_rules! spend {
+        () => {{
+            budget -= 1;
+            if budget == 0 {
+                bail!(Stop::Bad);
+            }
+        }};
+    }
+    macro_rules! push {
+        ($p:expr) => {{
+            let p: u32 = $p;
+            if n > 0 && cur[n - 1] == p {
+                n -= 1;
+            } else if let Some(slot) = cur.get_mut(n) {
+                *slot = p;
+                n += 1;
+            } else {
+                bail!(Stop::Bad);
+            }
+        }};
+    }
+    macro_rules! research {
+        () => {{
+            let mut j = k as usize;
+            k = find_b1(refc, &mut j, a0, n & 1) as u32;
+        }};
+    }
+    // One code; `$checked` near the end of the data (the code may not be
+    // all there). Codes other than vertical and pass go on at `$row`.
+    macro_rules! step {
+        ($row:lifetime, $checked:expr, $last:expr) => {{
+            let e = GEN7[(acc >> (64 - MODE_INDEX_BITS)) as usize];
+            let len = (e & 63) as u32;
+            if $checked && len > nbits {
+                bail!(Stop::NeedMore);
+            }
+            if e & GEN_FAST != 0 {
+                acc <<= len;
+                nbits -= len;
+                // b4 there (so b1 and b2 are, `k` being a u32) and b0
+                // there (k > 0): no more checks.
+                let kk = k as usize;
+                let (b0, b1, b2, b4) = match refc.get(kk + 3) {
+                    Some(&b4) if kk > 0 => (
+                        refc[kk - 1] as i32,
+                        refc[kk] as i32,
+                        refc[kk + 1] as i32,
+                        b4 as i32,
+                    ),
+                    _ => {
+                        let Some(b) = around(refc, kk) else {
+                            bail!(Stop::Bad);
+                        };
+                        b
+                    }
+                };
+                // 1 for pass mode (a1 = b2), else 0.
+                let p = ((e & GEN_PASS) >> 7) as u32;
+                let a1 = if p != 0 { b2 } else { b1 } + (e >> 8);
+                if a1 <= a0 || a1 >= b4.min(w_i) {
+                    // Rare: the row end, a zero-length run, an invalid
+                    // code, or b1 further away.
+                    spend!();
+                    if p == 0 {
+                        if a1 < a0.max(0) || a1 > w_i {
+                            bail!(Stop::Bad);
+                        }
+                        if a1 < w_i {
+                            push!(a1 as u32);
+                        }
+                    }
+                    a0 = a1;
+                    if a0 >= w_i {
+                        sync!();
+                        return Ok(n);
+                    }
+                    research!();
+                    continue $row;
+                }
+                let Some(slot) = cur.get_mut(n) else {
+                    bail!(Stop::Bad);
+                };
+                *slot = a1 as u32;
+                // For pass mode b0 < b2 = a1, so `c` is 0 and k moves two on.
+                let c = u32::from(b0 > a1) + u32::from(b2 > a1);
+                n += 1 - p as usize;
+                a0 = a1;
+                k = k + 3 - p - 2 * c;
+            } else {
+                let kind = (e >> 8) as u8;
+                if kind == 3 {
+                    // A string of V0 codes: copies reference changes.
+                    let kk = k as usize;
+                    let m = (acc.leading_ones().min(nbits) as usize)
+                        .min(refc.len().saturating_sub(kk));
+                    let Some(src) = refc.get(kk..kk + m) else {
+                        bail!(Stop::Bad);
+                    };
+                    if m == 0 {
+                        bail!(Stop::Bad);
+                    }
+                    for (i, &v) in src.iter().enumerate() {
+                        if v >= width {
+                            let used = i as u32 + 1;
+                            acc = acc.checked_shl(used).unwrap_or(0);
+                            nbits -= used;
+                            sync!();
+                            return Ok(n);
+                        }
+                        let Some(slot) = cur.get_mut(n) else {
+                            bail!(Stop::Bad);
+                        };
+                        *slot = v;
+                        n += 1;
+                    }
+                    acc = acc.checked_shl(m as u32).unwrap_or(0);
+                    nbits -= m as u32;
+                    a0 = src[m - 1] as i32;
+                    k += m as u32;
+                    continue $row;
+                } else if kind == KIND_HORIZONTAL {
+                    if $last && nbits < 3 + MULTI_BITS {
+                        continue $row;
+                    }
+                    acc <<= len;
+                    nbits -= len;
+                    let start = a0.max(0) as u32;
+                    // Both runs from one lookup when they are short and non-zero.
+                    let m = t.multi[n & 1][(acc >> (64 - MULTI_BITS)) as usize];
+                    let count = (m >> 4) & 7;
+                    let len2 = ((m >> 8) & 15) as u32;
+                    let o1 = ((m >> 32) & 0xFF) as u32;
+                    let o2 = ((m >> 40) & 0xFF) as u32;
+                    if count >= 2 && len2 <= nbits && start + o2 < width {
+                        let Some(s) = cur.get_mut(n..n + 2) else {
+                            bail!(Stop::Bad);
+                        };
+                        s[0] = start + o1;
+                        s[1] = start + o2;
+                        n += 2;
+                        a0 = (start + o2) as i32;
+                        acc <<= len2;
+                        nbits -= len2;
+                        research!();
+                    } else {
+                        // Make-up codes, zero runs, end of data: out of line.
+                        spend!();
+                        sync!();
+                        let (a1, a2) = horizontal_slow(r, t, width, n & 1, start)?;
+                        load!();
+                        if a1 < width {
+                            push!(a1);
+                        }
+                        if a2 < width {
+                            push!(a2);
+                        }
+                        a0 = a2 as i32;
+                        if a0 >= w_i {
+                            sync!();
+                            return Ok(n);
+                        }
+                        research!();
+                        continue $row;
+                    }
+                } else {
+                    // Extension (uncompressed mode), EOL/EOFB or garbage.
+                    spend!();
+                    sync!();
+                    r.refill();
+                    let rem = r.remaining();
+                    let w = r.peek();
+                    if t.mode[(w >> 57) as usize].0 != Mode::Extension {
+                        return Err(if rem < 12 { Stop::NeedMore } else { Stop::Bad });
+                    }
+                    if rem < EXT_2D_BITS as usize {
+                        return Err(Stop::NeedMore);
+                    }
+                    if (w >> (64 - EXT_2D_BITS)) as u32 != EXT_2D_UNCOMPRESSED {
+                        return Err(Stop::Bad);
+                    }
+                    r.consume(EXT_2D_BITS as usize);
+                    let mut p = a0.max(0) as u32;
+                    let mut colour = n & 1;
+                    let mut cb = ChangeBuf { buf: cur, n };
+                    uncompressed(r, width, &mut p, &mut colour, &mut cb)?;
+                    n = cb.n;
+                    a0 = p as i32;
+                    if a0 >= w_i {
+                        return Ok(n);
+                    }
+                    research!();
+                    load!();
+                    continue $row;
+                }
+            }
+        }};
+    }
+    'row: loop {
+        // Top up as `refill_fast` does, with one bounds check.
+        if let Some(b) = data.get(next..).and_then(|s| s.first_chunk::<8>()) {
+            acc |= u64::from_be_bytes(*b) >> nbits;
+            next += ((63 - nbits) / 8) as usize;
+            nbits |= 56;
+            step!('row, false, false);
+            step!('row, false, false);
+            step!('row, false, false);
+            step!('row, false, true);
+        } else {
+            if nbits < 32 {
+                sync!();
+                r.refill();
+                load!();
+            }
+            step!('row, true, false);
+        }
+    }
 }
 
 /// [`decode_2d`] for a dense reference line of `n_real` changes.
@@ -562,6 +843,139 @@ fn decode_2d_dense(
     cur: &mut [u32],
 ) -> Result<usize, Stop> {
     decode_2d_inner::<true>(r, t, width, refc, n_real, st, cur)
+}
+
+/// The 2-D row decoder's state that [`cycle_string`] reads and advances:
+/// the bit buffer (as in `decode_2d_inner`), a0, the index of b1 and the
+/// changes so far.
+struct CycleState {
+    acc: u64,
+    nbits: u32,
+    next: usize,
+    a0: i32,
+    k: usize,
+    n: usize,
+}
+
+/// A cycle of `P` (2 or 4) vertical and pass codes (T.4 §4.2.1.3.2)
+/// repeated, as ordered dither gives (V+1 V-1, V-3 V-3 V-1 V-1, pass pass
+/// V+1 V-1, ...; strings of a hundred codes and more): `codes` holds their
+/// [`MODE7`] entries, one per byte (a pair twice), `bits` their length.
+/// Decodes whole cycles while the bits repeat the first cycle's, refilling
+/// as it goes, and while each code is the common case of the general loop
+/// (a0 < a1 < b4, all of b0..b4 among the real reference changes `refs`).
+/// The first cycle learns how far each code moves b1 (k + 3 - 2c,
+/// T.4 §4.2.1.3.1; pass: two on); later cycles must move it the same, so
+/// the reference changes each code reads are known ahead instead of
+/// waiting on the code before. Stops at the first code where any of that
+/// fails (leaving it to the other paths); returns the codes decoded. Every
+/// code moves a0 right.
+#[inline(never)]
+fn cycle_string<const P: usize>(
+    data: &[u8],
+    refs: &[u32],
+    cur: &mut [u32],
+    codes: u32,
+    bits: u32,
+    st: &mut CycleState,
+) -> u32 {
+    let CycleState {
+        mut acc,
+        mut nbits,
+        mut next,
+        mut a0,
+        mut k,
+        mut n,
+    } = *st;
+    let mut done = 0u32;
+    let codes = codes.to_le_bytes();
+    // Per position: bits, vertical offset, pass, move of b1, and `c`.
+    let mut len = [0u32; P];
+    let mut off = [0i32; P];
+    let mut pass = [false; P];
+    for j in 0..P {
+        len[j] = u32::from(codes[j] & 15);
+        pass[j] = codes[j] >> 4 == KIND_PASS;
+        off[j] = i32::from(codes[j] >> 4) - 3;
+    }
+    let mut adv = [0usize; P];
+    let mut cexp = [0u32; P];
+    // The first cycle's bits repeated over the whole word.
+    let mut rep = acc & !(u64::MAX >> bits);
+    let mut s = bits;
+    while s < 64 {
+        rep |= rep >> s;
+        s *= 2;
+    }
+    // Bits of the codes decoded in the current window.
+    let mut used = 0u32;
+    // One code at position `j`: breaks out of `$out` where it is not the
+    // common case (or, once learned, moves b1 otherwise).
+    macro_rules! code {
+        ($out:lifetime, $j:expr, $learn:expr) => {{
+            let j = $j;
+            let Some(w) = refs.get(k.wrapping_sub(1)..k + 4) else {
+                break $out;
+            };
+            if n >= cur.len() {
+                break $out;
+            }
+            let (b0, b1, b2, b4) = (w[0] as i32, w[1] as i32, w[2] as i32, w[4] as i32);
+            let a1 = if pass[j] { b2 } else { b1 + off[j] };
+            let c = u32::from(b0 > a1) + u32::from(b2 > a1);
+            if a1 <= a0 || a1 >= b4 || (!$learn && c != cexp[j]) {
+                break $out;
+            }
+            if $learn {
+                cexp[j] = c;
+                adv[j] = 3usize.wrapping_sub(2 * c as usize + usize::from(pass[j]));
+            }
+            cur[n] = a1 as u32;
+            n += usize::from(!pass[j]);
+            a0 = a1;
+            k = k.wrapping_add(adv[j]);
+            used += len[j];
+            done += 1;
+        }};
+    }
+    'string: {
+        // The first cycle (the caller checked its bits are there).
+        for j in 0..P {
+            code!('string, j, true);
+        }
+        loop {
+            // Whole cycles while the bits repeat and are there.
+            let avail = (acc ^ rep).leading_zeros().min(nbits);
+            while used + bits <= avail {
+                for j in 0..P {
+                    code!('string, j, false);
+                }
+            }
+            // All 64 bits may be used (the slow refill fills the word).
+            acc = acc.checked_shl(used).unwrap_or(0);
+            nbits -= used;
+            used = 0;
+            // The next cycle must repeat the first (after the refill at
+            // least 56 bits are there).
+            if !refill_fast(data, &mut acc, &mut nbits, &mut next)
+                || (acc ^ rep).leading_zeros() < bits
+            {
+                break 'string;
+            }
+        }
+    }
+    // Codes of a cycle cut short are decoded; their bits go too.
+    acc = acc.checked_shl(used).unwrap_or(0);
+    nbits -= used;
+    *st = CycleState {
+        acc,
+        nbits,
+        next,
+        a0,
+        k,
+        n,
+    };
+    done
 }
 
 #[inline(always)]
@@ -598,7 +1012,7 @@ fn decode_2d_inner<const DENSE: bool>(
     let mut k = 0usize;
     let mut budget = step_limit(width) + 1;
     // Repeated-code path counters (`DenseStats`), stored on every sync.
-    let (mut lookups, mut extra) = (0u32, 0u32);
+    let (mut lookups, mut extra, mut cycle_codes) = (0u32, 0u32, 0u32);
     macro_rules! sync {
         () => {
             r.acc = acc;
@@ -607,6 +1021,7 @@ fn decode_2d_inner<const DENSE: bool>(
             if DENSE {
                 st.lookups = lookups;
                 st.extra = extra;
+                st.cycle_codes = cycle_codes;
             }
         };
     }
@@ -922,6 +1337,53 @@ fn decode_2d_inner<const DENSE: bool>(
             }
         }};
     }
+    // A cycle of two or four vertical and pass codes (T.4 §4.2.1.3.2)
+    // repeated, as ordered dither gives: found like a string of one code,
+    // by comparing the bits with themselves shifted by one cycle (the
+    // cycle's codes from `VP_PAIR`, two per lookup), at least two whole
+    // cycles in the bits there; then decoded by `cycle_string`. Returns the
+    // codes decoded (0: no cycle here, nothing changed).
+    macro_rules! cycle {
+        () => {{
+            let pr = VP_PAIR[(acc >> (64 - PAIR_BITS)) as usize];
+            let mut done = 0u32;
+            if pr != 0 {
+                let l2 = u32::from(pr & 15) + u32::from((pr >> 8) & 15);
+                let s2 = (acc ^ (acc << l2)).leading_zeros();
+                let mut cs = CycleState {
+                    acc,
+                    nbits,
+                    next,
+                    a0,
+                    k,
+                    n,
+                };
+                if s2 >= l2 && 2 * l2 <= nbits {
+                    let codes = u32::from(pr) * 0x1_0001;
+                    done = cycle_string::<2>(data, &refc[..n_real], cur, codes, l2, &mut cs);
+                } else {
+                    let pr2 = VP_PAIR[((acc << l2) >> (64 - PAIR_BITS)) as usize];
+                    let l4 = l2 + u32::from(pr2 & 15) + u32::from((pr2 >> 8) & 15);
+                    let s4 = (acc ^ (acc << l4)).leading_zeros();
+                    if pr2 != 0 && s4 >= l4 && 2 * l4 <= nbits {
+                        let codes = u32::from(pr) | u32::from(pr2) << 16;
+                        done = cycle_string::<4>(data, &refc[..n_real], cur, codes, l4, &mut cs);
+                    }
+                }
+                if done > 0 {
+                    CycleState {
+                        acc,
+                        nbits,
+                        next,
+                        a0,
+                        k,
+                        n,
+                    } = cs;
+                }
+            }
+            done
+        }};
+    }
     // Dense reference lines (dithered pictures): uniform grey areas give
     // strings of one repeated code (T.4 §4.2.1.3.2) - V-1 codes (each
     // a1 = b1 - 1, so the string copies reference changes less one), pass
@@ -935,7 +1397,7 @@ fn decode_2d_inner<const DENSE: bool>(
     // moves a0 right, so they need no budget.
     if DENSE && n_real > 0 {
         loop {
-            if nbits < 32 && !refill_fast(data, &mut acc, &mut nbits, &mut next) {
+            if !refill_fast(data, &mut acc, &mut nbits, &mut next) && nbits < 32 {
                 sync!();
                 r.refill();
                 load!();
@@ -949,6 +1411,20 @@ fn decode_2d_inner<const DENSE: bool>(
             }
             // How many times the code at the top repeats, within `nbits`.
             let same = (acc ^ (acc << len)).leading_zeros();
+            if same < 2 * len && e & OP_HORIZONTAL == 0 {
+                let done = cycle!();
+                if done > 0 {
+                    cycle_codes += done;
+                    // Only long strings count for the gate: error-diffused
+                    // pictures give short ones that do not pay.
+                    if done >= CYCLE_PAYS {
+                        extra += done - 1;
+                    } else {
+                        lookups += done - 1;
+                    }
+                    continue;
+                }
+            }
             if same < len {
                 ops!(e, len, 1);
             } else {
@@ -1129,16 +1605,14 @@ mod tests {
         row
     }
 
+    /// A row decode's result, changes and end position.
+    type Decoded = (Result<usize, Stop>, Vec<u32>, usize);
+
     /// One decode of `data` from bit `pos` against `refc` (changes plus
     /// sentinels, then stale entries), the general loop alone (`n_real`
-    /// 0) or with the dense-row paths.
-    fn run(
-        data: &[u8],
-        pos: usize,
-        width: u32,
-        refc: &[u32],
-        n_real: usize,
-    ) -> (Result<usize, Stop>, Vec<u32>, usize) {
+    /// 0) or with the dense-row paths; and the codes the cycle strings
+    /// decoded.
+    fn run(data: &[u8], pos: usize, width: u32, refc: &[u32], n_real: usize) -> (Decoded, u32) {
         let mut r = BitReader::new(data, pos);
         let mut cur = vec![0u32; width as usize + SLACK];
         let mut st = DenseStats::default();
@@ -1148,73 +1622,119 @@ mod tests {
             decode_2d_inner::<false>(&mut r, tables(), width, refc, 0, &mut st, &mut cur)
         };
         let n = *res.as_ref().unwrap_or(&0);
-        (res, cur[..n].to_vec(), r.pos())
+        ((res, cur[..n].to_vec(), r.pos()), st.cycle_codes)
     }
 
-    /// The dense-row paths (repeated-code strings, T.4 §4.2.1.3.2) decode
-    /// exactly as the general loop: on valid rows, on rows with flipped
-    /// bits and on rows cut short, with stale entries past the reference
-    /// line's sentinels.
+    /// The dense-row paths (repeated-code strings and cycle strings,
+    /// T.4 §4.2.1.3.2) decode exactly as the general loop: on valid rows,
+    /// on rows with flipped bits and on rows cut short, with stale entries
+    /// past the reference line's sentinels, and with the next row's codes
+    /// continuing a cycle past the row end. Rows: noisy 4x4 ordered dither
+    /// in random bands, and the 8x8 ordered dither of the benchmark page
+    /// (long cycles of two and four codes).
     #[test]
     fn dense_paths_match_general_loop() {
+        use crate::testpages::dithered_page;
         let t = tables();
         let mut seed = 0x1234_5678_9ABC_DEF0u64;
-        let mut dense_rows = 0;
+        let (mut dense_rows, mut cycle_codes, mut cut_cycles) = (0, 0u64, 0u64);
         for &width in &[64u32, 100, 333, 1728, 2432] {
-            let mut ref_row = dense_row(width, 0, &mut seed);
-            for y in 1..40 {
-                let row = dense_row(width, y, &mut seed);
-                let cap = width as usize + SLACK;
-                let mut refc = vec![0u32; cap];
-                let n_ref = from_row(&ref_row, width, &mut refc);
-                refc[n_ref..n_ref + SENTINELS].fill(width);
-                // Stale entries (sorted or not) past the sentinels.
-                for v in &mut refc[n_ref + SENTINELS..] {
-                    *v = (xorshift(&mut seed) % u64::from(width + 2)) as u32;
-                }
-                let mut cur = vec![0u32; cap];
-                let n_cur = from_row(&row, width, &mut cur);
-                cur[n_cur..n_cur + SENTINELS].fill(width);
-                let mut w = BitWriter::new(BitOrder::MsbFirst);
-                let mut data = Vec::new();
-                encode_2d(&mut w, &mut data, t, width, &refc, &cur);
-                // The next row's codes (or EOL-like zeros) follow.
-                w.put(&mut data, (xorshift(&mut seed) & 0xFFFF) as u32, 16);
-                w.put(&mut data, 1, 12);
-                w.flush(&mut data);
-                if n_ref * DENSE_PIXELS_PER_CHANGE >= width as usize && n_ref >= 16 {
-                    dense_rows += 1;
-                }
-                let good = run(&data, 0, width, &refc, n_ref);
-                assert_eq!(good.0, Ok(n_cur), "width {width} row {y}");
-                assert_eq!(good.1, cur[..n_cur], "width {width} row {y}");
-                assert_eq!(
-                    good,
-                    run(&data, 0, width, &refc, 0),
-                    "width {width} row {y}"
-                );
-                let bits = data.len() * 8;
-                for trial in 0..24 {
-                    let mut bad = data.clone();
-                    let flips = 1 + trial % 3;
-                    for _ in 0..flips {
-                        let b = (xorshift(&mut seed) % bits as u64) as usize;
-                        bad[b / 8] ^= 0x80 >> (b % 8);
-                    }
-                    let cut = (xorshift(&mut seed) % data.len() as u64) as usize;
-                    for d in [&bad[..], &bad[..cut], &data[..cut]] {
-                        let pos = (trial % 3) as usize;
-                        assert_eq!(
-                            run(d, pos, width, &refc, n_ref),
-                            run(d, pos, width, &refc, 0),
-                            "width {width} row {y} trial {trial}"
-                        );
+            let bayer = dithered_page(width, 40, u64::from(width));
+            for source in 0..2 {
+                let mut rows: Vec<Vec<u8>> = (0..40)
+                    .map(|y| {
+                        if source == 0 {
+                            dense_row(width, y, &mut seed)
+                        } else {
+                            bayer.row(y).to_vec()
+                        }
+                    })
+                    .collect();
+                if source == 1 {
+                    // A few damaged pixels break some cycles mid-row.
+                    for row in rows.iter_mut().skip(5).step_by(5) {
+                        let x = (xorshift(&mut seed) % u64::from(width)) as usize;
+                        row[x / 8] ^= 0x80 >> (x % 8);
                     }
                 }
-                ref_row = row;
+                for y in 1..rows.len() {
+                    let (ref_row, row) = (&rows[y - 1], &rows[y]);
+                    let cap = width as usize + SLACK;
+                    let mut refc = vec![0u32; cap];
+                    let n_ref = from_row(ref_row, width, &mut refc);
+                    refc[n_ref..n_ref + SENTINELS].fill(width);
+                    // Stale entries (sorted or not) past the sentinels.
+                    for v in &mut refc[n_ref + SENTINELS..] {
+                        *v = (xorshift(&mut seed) % u64::from(width + 2)) as u32;
+                    }
+                    let mut cur = vec![0u32; cap];
+                    let n_cur = from_row(row, width, &mut cur);
+                    cur[n_cur..n_cur + SENTINELS].fill(width);
+                    let mut w = BitWriter::new(BitOrder::MsbFirst);
+                    let mut data = Vec::new();
+                    encode_2d(&mut w, &mut data, t, width, &refc, &cur);
+                    if y % 2 == 0 {
+                        // The next row's codes continue the row's cycles.
+                        encode_2d(&mut w, &mut data, t, width, &refc, &cur);
+                    }
+                    // Then other codes (or EOL-like zeros).
+                    w.put(&mut data, (xorshift(&mut seed) & 0xFFFF) as u32, 16);
+                    w.put(&mut data, 1, 12);
+                    w.flush(&mut data);
+                    if n_ref * DENSE_PIXELS_PER_CHANGE >= width as usize && n_ref >= 16 {
+                        dense_rows += 1;
+                    }
+                    let (good, cycles) = run(&data, 0, width, &refc, n_ref);
+                    cycle_codes += u64::from(cycles);
+                    let at = format!("width {width} source {source} row {y}");
+                    assert_eq!(good.0, Ok(n_cur), "{at}");
+                    assert_eq!(good.1, cur[..n_cur], "{at}");
+                    assert_eq!(good, run(&data, 0, width, &refc, 0).0, "{at}");
+                    let bits = data.len() * 8;
+                    for trial in 0..24 {
+                        let mut bad = data.clone();
+                        let flips = 1 + trial % 3;
+                        for _ in 0..flips {
+                            let b = (xorshift(&mut seed) % bits as u64) as usize;
+                            bad[b / 8] ^= 0x80 >> (b % 8);
+                        }
+                        let cut = (xorshift(&mut seed) % data.len() as u64) as usize;
+                        for d in [&bad[..], &bad[..cut], &data[..cut]] {
+                            let pos = (trial % 3) as usize;
+                            let (dense, cycles) = run(d, pos, width, &refc, n_ref);
+                            if d.len() == cut {
+                                cut_cycles += u64::from(cycles);
+                            }
+                            assert_eq!(dense, run(d, pos, width, &refc, 0).0, "{at} trial {trial}");
+                        }
+                    }
+                }
             }
         }
-        assert!(dense_rows > 100, "only {dense_rows} dense rows");
+        assert!(dense_rows > 200, "only {dense_rows} dense rows");
+        // The cycle strings took part, also in data cut short.
+        assert!(cycle_codes > 10_000, "{cycle_codes} codes in cycle strings");
+        assert!(
+            cut_cycles > 10_000,
+            "{cut_cycles} codes in cut cycle strings"
+        );
+    }
+
+    /// A page whose cycle strings (T.4 §4.2.1.3.2) end exactly at the end
+    /// of a full 64-bit word near the end of the data (found by fuzzing:
+    /// the bit buffer was shifted by 64, an overflow the test profile's
+    /// debug assertions catch).
+    #[test]
+    fn cycle_string_uses_whole_word() {
+        const PAGE: &str =
+            "260a5301c0ffd6d6d6d6d6d6d6d6d6d6d6d64ed6d6ff19d6d6d6d6d6d6d6d6d6d6d6d6d6d6d6d6\
+            d6d6d696d6d6d6d6d6d6010e56d6d6d6d6d6d6d6d6d6d6d6d6d6d6d6d6d6d6d6d6d6d6d6d6d6d6";
+        let data: Vec<u8> = (0..PAGE.len())
+            .step_by(2)
+            .filter_map(|i| u8::from_str_radix(PAGE.get(i..i + 2)?, 16).ok())
+            .collect();
+        assert_eq!(data.len(), 78);
+        crate::fuzzing::decode_harness(&data, None);
     }
 
     /// The gate keeps the repeated-code paths for ordered dither (long
@@ -1274,6 +1794,179 @@ mod tests {
                     "{dense_path} of {dense_rows}"
                 );
             }
+        }
+    }
+
+    /// One decode with the general loop (`decode_2d_general`) or the
+    /// reference loop it replaces (`decode_2d_inner::<false>`): result,
+    /// changes and the bit position reached (also on errors).
+    fn run_general(
+        data: &[u8],
+        pos: usize,
+        width: u32,
+        refc: &[u32],
+        reference: bool,
+    ) -> (Result<usize, Stop>, Vec<u32>, usize) {
+        let mut r = BitReader::new(data, pos);
+        let mut cur = vec![0u32; width as usize + SLACK];
+        let res = if reference {
+            let mut st = DenseStats::default();
+            decode_2d_inner::<false>(&mut r, tables(), width, refc, 0, &mut st, &mut cur)
+        } else {
+            decode_2d_general(&mut r, tables(), width, refc, &mut cur)
+        };
+        let n = *res.as_ref().unwrap_or(&0);
+        (res, cur[..n].to_vec(), r.pos())
+    }
+
+    /// A packed row of random runs: each pixel starts a new run with
+    /// probability `p` in 1/1024 (dense rows give mostly vertical and pass
+    /// codes, sparse ones V0 strings and horizontal codes).
+    fn random_row(width: u32, p: u64, seed: &mut u64) -> Vec<u8> {
+        let mut row = vec![0u8; width.div_ceil(8) as usize];
+        let mut black = xorshift(seed) & 1 == 1;
+        for x in 0..width {
+            if xorshift(seed) % 1024 < p {
+                black = !black;
+            }
+            if black {
+                row[(x / 8) as usize] |= 0x80 >> (x % 8);
+            }
+        }
+        row
+    }
+
+    /// The general loop (one mode lookup for vertical and pass codes, the
+    /// four-codes-per-top-up fast path, the checked path for the last
+    /// eight bytes, b1 at index 0 and `around`) decodes exactly as the
+    /// reference loop: the same changes, errors and bit positions on valid
+    /// rows of every density (T.4 §4.2.1.3), rows with flipped bits
+    /// (invalid codes, EOLs, uncompressed-mode entries), rows cut short at
+    /// every length near the end, and random bytes.
+    #[test]
+    fn general_loop_matches_reference() {
+        let t = tables();
+        let mut seed = 0x0DDB_A11C_AFE5_F00Du64;
+        let (mut rows, mut fast_codes_rows) = (0, 0);
+        for &width in &[9u32, 64, 215, 1728, 2432] {
+            let cap = width as usize + SLACK;
+            let mut ref_row = random_row(width, 200, &mut seed);
+            for y in 0..60u64 {
+                // Densities from text-like to error-diffused; every fifth
+                // row follows the reference closely (V0 and V±1 strings).
+                let p = [4, 30, 120, 300, 520][(y % 5) as usize];
+                let mut row = random_row(width, p, &mut seed);
+                if y % 5 == 4 {
+                    row = ref_row.clone();
+                    for b in row.iter_mut() {
+                        if xorshift(&mut seed) % 4 == 0 {
+                            *b ^= 1 << (xorshift(&mut seed) % 8);
+                        }
+                    }
+                }
+                let mut refc = vec![0u32; cap];
+                let n_ref = from_row(&ref_row, width, &mut refc);
+                refc[n_ref..n_ref + SENTINELS].fill(width);
+                for v in &mut refc[n_ref + SENTINELS..] {
+                    *v = (xorshift(&mut seed) % u64::from(width + 2)) as u32;
+                }
+                let mut cur = vec![0u32; cap];
+                let n_cur = from_row(&row, width, &mut cur);
+                cur[n_cur..n_cur + SENTINELS].fill(width);
+                let mut w = BitWriter::new(BitOrder::MsbFirst);
+                let mut data = Vec::new();
+                let lead = (y % 7) as u32;
+                w.put(&mut data, (xorshift(&mut seed) & 0x7F) as u32, lead);
+                encode_2d(&mut w, &mut data, t, width, &refc, &cur);
+                w.put(&mut data, (xorshift(&mut seed) & 0xFFFF) as u32, 16);
+                w.flush(&mut data);
+                let pos = lead as usize;
+                let good = run_general(&data, pos, width, &refc, false);
+                assert_eq!(good.0, Ok(n_cur), "width {width} row {y}");
+                assert_eq!(good.1, cur[..n_cur], "width {width} row {y}");
+                assert_eq!(good, run_general(&data, pos, width, &refc, true));
+                rows += 1;
+                fast_codes_rows += usize::from(n_cur * 8 > width as usize);
+                // Every cut in the last 12 bytes, and some earlier.
+                let mut cuts: Vec<usize> = (data.len().saturating_sub(12)..data.len()).collect();
+                for _ in 0..6 {
+                    cuts.push((xorshift(&mut seed) % data.len() as u64) as usize);
+                }
+                for &cut in &cuts {
+                    let d = &data[..cut];
+                    assert_eq!(
+                        run_general(d, pos.min(cut * 8), width, &refc, false),
+                        run_general(d, pos.min(cut * 8), width, &refc, true),
+                        "width {width} row {y} cut {cut}"
+                    );
+                }
+                let bits = data.len() * 8;
+                for trial in 0..16 {
+                    let mut bad = data.clone();
+                    for _ in 0..1 + trial % 4 {
+                        let b = (xorshift(&mut seed) % bits as u64) as usize;
+                        bad[b / 8] ^= 0x80 >> (b % 8);
+                    }
+                    if trial % 5 == 0 {
+                        // Seven zeros or the extension code somewhere.
+                        let b = (xorshift(&mut seed) % bits as u64) as usize / 8;
+                        bad[b] = if trial % 2 == 0 { 0x00 } else { 0x03 };
+                    }
+                    let cut = bad.len() - (xorshift(&mut seed) % 10) as usize % bad.len();
+                    for d in [&bad[..], &bad[..cut]] {
+                        assert_eq!(
+                            run_general(d, pos, width, &refc, false),
+                            run_general(d, pos, width, &refc, true),
+                            "width {width} row {y} trial {trial}"
+                        );
+                    }
+                }
+                // Random bytes against this reference line.
+                let noise: Vec<u8> = (0..40).map(|_| xorshift(&mut seed) as u8).collect();
+                for start in 0..8 {
+                    assert_eq!(
+                        run_general(&noise, start, width, &refc, false),
+                        run_general(&noise, start, width, &refc, true),
+                        "width {width} row {y} noise"
+                    );
+                }
+                ref_row = row;
+            }
+        }
+        assert!(fast_codes_rows * 3 > rows, "{fast_codes_rows} of {rows}");
+    }
+
+    /// b1 at index 0 in the middle of a row (the coding line changes twice
+    /// before the reference line's first change, T.4 §4.2.1.3.1) and
+    /// b1 two on after a V+n code with b2 <= a1: both loops agree, and the
+    /// row comes back.
+    #[test]
+    fn general_loop_b1_at_line_start() {
+        let t = tables();
+        let width = 200u32;
+        let cap = width as usize + SLACK;
+        for (r_ch, c_ch) in [
+            (
+                &[50u32, 60, 120, 121][..],
+                &[10u32, 20, 49, 61, 119, 122][..],
+            ),
+            (&[50, 52, 54, 56, 58][..], &[51, 55, 57, 59][..]),
+            (&[3, 4][..], &[0, 1, 2, 5][..]),
+            // V-2 then V-3 from b1 = 52 to a1 = 49 < b0: b1 back to 0.
+            (&[50, 52, 100, 130][..], &[48, 49, 51, 99, 131][..]),
+        ] {
+            let mut refc = vec![width; cap];
+            refc[..r_ch.len()].copy_from_slice(r_ch);
+            let mut cur = vec![width; cap];
+            cur[..c_ch.len()].copy_from_slice(c_ch);
+            let mut w = BitWriter::new(BitOrder::MsbFirst);
+            let mut data = Vec::new();
+            encode_2d(&mut w, &mut data, t, width, &refc, &cur);
+            w.flush(&mut data);
+            let got = run_general(&data, 0, width, &refc, false);
+            assert_eq!(got.0, Ok(c_ch.len()), "{c_ch:?}");
+            assert_eq!(got.1, c_ch, "{c_ch:?}");
+            assert_eq!(got, run_general(&data, 0, width, &refc, true));
         }
     }
 
