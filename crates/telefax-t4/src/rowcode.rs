@@ -440,6 +440,111 @@ fn horizontal_slow(
     Ok((a1, a1 + run2))
 }
 
+/// The bit-buffer and change-list macros of the 2-D row loops
+/// ([`decode_2d_general`], [`decode_2d_inner`]), over the loop's locals
+/// (`$d` is `$`, so the macros defined here can take arguments):
+/// - `sync!()` stores the bit buffer (and the `$extra` statements) back
+///   into the reader, `load!()` takes it from there;
+/// - `bail!(stop)` syncs and returns the error;
+/// - `spend!()` spends one step of the budget, bailing when it runs out;
+/// - `push!(p)` appends a change, or cancels the last one when it is at the
+///   same position (a zero-length run), bailing on a full row;
+/// - `horizontal!(len, cont)` decodes horizontal mode (T.4 §4.2.1.3.2) after
+///   its `len`-bit prefix: both runs from one multi-code lookup when they
+///   are short, else out of line; then `research!()` (the caller's) finds
+///   b1, and after the slow path `cont` (how the caller's loop goes on).
+macro_rules! row_loop_macros {
+    ($d:tt, $r:ident, $t:ident, $width:ident, $w_i:ident, $acc:ident, $nbits:ident,
+     $next:ident, $budget:ident, $n:ident, $cur:ident, $a0:ident, { $($extra:tt)* }) => {
+        macro_rules! sync {
+            () => {
+                $r.acc = $acc;
+                $r.nbits = $nbits;
+                $r.next = $next;
+                $($extra)*
+            };
+        }
+        macro_rules! load {
+            () => {
+                $acc = $r.acc;
+                $nbits = $r.nbits;
+                $next = $r.next;
+            };
+        }
+        macro_rules! bail {
+            ($d e:expr) => {{
+                sync!();
+                return Err($d e);
+            }};
+        }
+        macro_rules! spend {
+            () => {{
+                $budget -= 1;
+                if $budget == 0 {
+                    bail!(Stop::Bad);
+                }
+            }};
+        }
+        macro_rules! push {
+            ($d p:expr) => {{
+                let p: u32 = $d p;
+                if $n > 0 && $cur[$n - 1] == p {
+                    $n -= 1;
+                } else if let Some(slot) = $cur.get_mut($n) {
+                    *slot = p;
+                    $n += 1;
+                } else {
+                    bail!(Stop::Bad);
+                }
+            }};
+        }
+        macro_rules! horizontal {
+            ($d len:expr, $d ($d cont:tt)*) => {{
+                $acc <<= $d len;
+                $nbits -= $d len;
+                let start = $a0.max(0) as u32;
+                // Both runs from one lookup when they are short and non-zero.
+                let m = $t.multi[$n & 1][($acc >> (64 - MULTI_BITS)) as usize];
+                let count = (m >> 4) & 7;
+                let len2 = ((m >> 8) & 15) as u32;
+                let o1 = ((m >> 32) & 0xFF) as u32;
+                let o2 = ((m >> 40) & 0xFF) as u32;
+                if count >= 2 && len2 <= $nbits && start + o2 < $width {
+                    let Some(s) = $cur.get_mut($n..$n + 2) else {
+                        bail!(Stop::Bad);
+                    };
+                    s[0] = start + o1;
+                    s[1] = start + o2;
+                    $n += 2;
+                    $a0 = (start + o2) as i32;
+                    $acc <<= len2;
+                    $nbits -= len2;
+                    research!();
+                } else {
+                    // Make-up codes, zero runs, end of data: out of line.
+                    spend!();
+                    sync!();
+                    let (a1, a2) = horizontal_slow($r, $t, $width, $n & 1, start)?;
+                    load!();
+                    if a1 < $width {
+                        push!(a1);
+                    }
+                    if a2 < $width {
+                        push!(a2);
+                    }
+                    $a0 = a2 as i32;
+                    if $a0 >= $w_i {
+                        sync!();
+                        return Ok($n);
+                    }
+                    research!();
+                    $d ($d cont)*;
+                }
+            }};
+        }
+    };
+}
+
 /// Reference lines with at least one change per this many pixels are
 /// decoded with the repeated-code paths (dithered pictures); sparser ones
 /// (text, blank parts) with the general loop only. Ordered dither's light
@@ -593,47 +698,7 @@ fn decode_2d_general(
         return decode_2d_inner::<false>(r, t, width, refc, 0, &mut DenseStats::default(), cur);
     }
     let mut budget = step_limit(width) + 1;
-    macro_rules! sync {
-        () => {
-            r.acc = acc;
-            r.nbits = nbits;
-            r.next = next;
-        };
-    }
-    macro_rules! load {
-        () => {
-            acc = r.acc;
-            nbits = r.nbits;
-            next = r.next;
-        };
-    }
-    macro_rules! bail {
-        ($e:expr) => {{
-            sync!();
-            return Err($e);
-        }};
-    }
-    macro_rules! spend {
-        () => {{
-            budget -= 1;
-            if budget == 0 {
-                bail!(Stop::Bad);
-            }
-        }};
-    }
-    macro_rules! push {
-        ($p:expr) => {{
-            let p: u32 = $p;
-            if n > 0 && cur[n - 1] == p {
-                n -= 1;
-            } else if let Some(slot) = cur.get_mut(n) {
-                *slot = p;
-                n += 1;
-            } else {
-                bail!(Stop::Bad);
-            }
-        }};
-    }
+    row_loop_macros!($, r, t, width, w_i, acc, nbits, next, budget, n, cur, a0, {});
     macro_rules! research {
         () => {{
             let mut j = k as usize;
@@ -737,46 +802,7 @@ fn decode_2d_general(
                     if $last && nbits < 3 + MULTI_BITS {
                         continue $row;
                     }
-                    acc <<= len;
-                    nbits -= len;
-                    let start = a0.max(0) as u32;
-                    // Both runs from one lookup when they are short and non-zero.
-                    let m = t.multi[n & 1][(acc >> (64 - MULTI_BITS)) as usize];
-                    let count = (m >> 4) & 7;
-                    let len2 = ((m >> 8) & 15) as u32;
-                    let o1 = ((m >> 32) & 0xFF) as u32;
-                    let o2 = ((m >> 40) & 0xFF) as u32;
-                    if count >= 2 && len2 <= nbits && start + o2 < width {
-                        let Some(s) = cur.get_mut(n..n + 2) else {
-                            bail!(Stop::Bad);
-                        };
-                        s[0] = start + o1;
-                        s[1] = start + o2;
-                        n += 2;
-                        a0 = (start + o2) as i32;
-                        acc <<= len2;
-                        nbits -= len2;
-                        research!();
-                    } else {
-                        // Make-up codes, zero runs, end of data: out of line.
-                        spend!();
-                        sync!();
-                        let (a1, a2) = horizontal_slow(r, t, width, n & 1, start)?;
-                        load!();
-                        if a1 < width {
-                            push!(a1);
-                        }
-                        if a2 < width {
-                            push!(a2);
-                        }
-                        a0 = a2 as i32;
-                        if a0 >= w_i {
-                            sync!();
-                            return Ok(n);
-                        }
-                        research!();
-                        continue $row;
-                    }
+                    horizontal!(len, continue $row);
                 } else {
                     // Extension (uncompressed mode), EOL/EOFB or garbage.
                     spend!();
@@ -1013,52 +1039,13 @@ fn decode_2d_inner<const DENSE: bool>(
     let mut budget = step_limit(width) + 1;
     // Repeated-code path counters (`DenseStats`), stored on every sync.
     let (mut lookups, mut extra, mut cycle_codes) = (0u32, 0u32, 0u32);
-    macro_rules! sync {
-        () => {
-            r.acc = acc;
-            r.nbits = nbits;
-            r.next = next;
-            if DENSE {
-                st.lookups = lookups;
-                st.extra = extra;
-                st.cycle_codes = cycle_codes;
-            }
-        };
-    }
-    macro_rules! load {
-        () => {
-            acc = r.acc;
-            nbits = r.nbits;
-            next = r.next;
-        };
-    }
-    macro_rules! bail {
-        ($e:expr) => {{
-            sync!();
-            return Err($e);
-        }};
-    }
-    macro_rules! spend {
-        () => {{
-            budget -= 1;
-            if budget == 0 {
-                bail!(Stop::Bad);
-            }
-        }};
-    }
-    macro_rules! push {
-        ($p:expr) => {{
-            let p: u32 = $p;
-            if n > 0 && cur[n - 1] == p {
-                n -= 1;
-            } else if let Some(slot) = cur.get_mut(n) {
-                *slot = p;
-                n += 1;
-            } else {
-                bail!(Stop::Bad);
-            }
-        }};
-    }
+    row_loop_macros!($, r, t, width, w_i, acc, nbits, next, budget, n, cur, a0, {
+        if DENSE {
+            st.lookups = lookups;
+            st.extra = extra;
+            st.cycle_codes = cycle_codes;
+        }
+    });
     // Find b1 again after a code that moved a0 arbitrarily (a0 never moves
     // left, so the search starts near the last b1).
     macro_rules! research {
@@ -1156,46 +1143,7 @@ fn decode_2d_inner<const DENSE: bool>(
                 a0 = a1;
                 k = k + 3 - 2 * c - usize::from(pass);
             } else if kind == KIND_HORIZONTAL {
-                acc <<= len;
-                nbits -= len;
-                let start = a0.max(0) as u32;
-                // Both runs from one lookup when they are short and non-zero.
-                let m = t.multi[n & 1][(acc >> (64 - MULTI_BITS)) as usize];
-                let count = (m >> 4) & 7;
-                let len2 = ((m >> 8) & 15) as u32;
-                let o1 = ((m >> 32) & 0xFF) as u32;
-                let o2 = ((m >> 40) & 0xFF) as u32;
-                if count >= 2 && len2 <= nbits && start + o2 < width {
-                    let Some(s) = cur.get_mut(n..n + 2) else {
-                        bail!(Stop::Bad);
-                    };
-                    s[0] = start + o1;
-                    s[1] = start + o2;
-                    n += 2;
-                    a0 = (start + o2) as i32;
-                    acc <<= len2;
-                    nbits -= len2;
-                    research!();
-                } else {
-                    // Make-up codes, zero runs, end of data: out of line.
-                    spend!();
-                    sync!();
-                    let (a1, a2) = horizontal_slow(r, t, width, n & 1, start)?;
-                    load!();
-                    if a1 < width {
-                        push!(a1);
-                    }
-                    if a2 < width {
-                        push!(a2);
-                    }
-                    a0 = a2 as i32;
-                    if a0 >= w_i {
-                        sync!();
-                        return Ok(n);
-                    }
-                    research!();
-                    continue;
-                }
+                horizontal!(len, continue);
             } else {
                 // Extension (uncompressed mode), EOL/EOFB or garbage.
                 spend!();
