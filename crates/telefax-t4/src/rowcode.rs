@@ -452,10 +452,17 @@ fn horizontal_slow(
 /// - `horizontal!(len, cont)` decodes horizontal mode (T.4 §4.2.1.3.2) after
 ///   its `len`-bit prefix: both runs from one multi-code lookup when they
 ///   are short, else out of line; then `research!()` (the caller's) finds
-///   b1, and after the slow path `cont` (how the caller's loop goes on).
+///   b1, and after the slow path `cont` (how the caller's loop goes on);
+/// - `v0_string!(k)` decodes a string of V0 codes starting with b1 at
+///   index `k` (each copies a reference change, T.4 §4.2.1.3.2) and gives
+///   its length, or ends the row at the row end;
+/// - `extension!(cont)` handles a code that is no mode code: the
+///   uncompressed-mode extension (T.4 §4.1.3, Table 6/T.4) out of line,
+///   then `cont`; an EOL, EOFB or garbage ends the row.
 macro_rules! row_loop_macros {
     ($d:tt, $r:ident, $t:ident, $width:ident, $w_i:ident, $acc:ident, $nbits:ident,
-     $next:ident, $budget:ident, $n:ident, $cur:ident, $a0:ident, { $($extra:tt)* }) => {
+     $next:ident, $budget:ident, $n:ident, $cur:ident, $a0:ident, $refc:ident,
+     { $($extra:tt)* }) => {
         macro_rules! sync {
             () => {
                 $r.acc = $acc;
@@ -540,6 +547,70 @@ macro_rules! row_loop_macros {
                     research!();
                     $d ($d cont)*;
                 }
+            }};
+        }
+        macro_rules! v0_string {
+            ($d kk:expr) => {{
+                let kk: usize = $d kk;
+                let m = ($acc.leading_ones().min($nbits) as usize)
+                    .min($refc.len().saturating_sub(kk));
+                let Some(src) = $refc.get(kk..kk + m) else {
+                    bail!(Stop::Bad);
+                };
+                if m == 0 {
+                    bail!(Stop::Bad);
+                }
+                for (i, &v) in src.iter().enumerate() {
+                    if v >= $width {
+                        // a1 at the row end: the row is complete.
+                        let used = i as u32 + 1;
+                        $acc = $acc.checked_shl(used).unwrap_or(0);
+                        $nbits -= used;
+                        sync!();
+                        return Ok($n);
+                    }
+                    let Some(slot) = $cur.get_mut($n) else {
+                        bail!(Stop::Bad);
+                    };
+                    *slot = v;
+                    $n += 1;
+                }
+                $acc = $acc.checked_shl(m as u32).unwrap_or(0);
+                $nbits -= m as u32;
+                $a0 = src[m - 1] as i32;
+                m
+            }};
+        }
+        macro_rules! extension {
+            ($d ($d cont:tt)*) => {{
+                // Extension (uncompressed mode), EOL/EOFB or garbage.
+                spend!();
+                sync!();
+                $r.refill();
+                let rem = $r.remaining();
+                let w = $r.peek();
+                if $t.mode[(w >> 57) as usize].0 != Mode::Extension {
+                    return Err(if rem < 12 { Stop::NeedMore } else { Stop::Bad });
+                }
+                if rem < EXT_2D_BITS as usize {
+                    return Err(Stop::NeedMore);
+                }
+                if (w >> (64 - EXT_2D_BITS)) as u32 != EXT_2D_UNCOMPRESSED {
+                    return Err(Stop::Bad);
+                }
+                $r.consume(EXT_2D_BITS as usize);
+                let mut p = $a0.max(0) as u32;
+                let mut colour = $n & 1;
+                let mut cb = ChangeBuf { buf: $cur, n: $n };
+                uncompressed($r, $width, &mut p, &mut colour, &mut cb)?;
+                $n = cb.n;
+                $a0 = p as i32;
+                if $a0 >= $w_i {
+                    return Ok($n);
+                }
+                research!();
+                load!();
+                $d ($d cont)*;
             }};
         }
     };
@@ -698,7 +769,7 @@ fn decode_2d_general(
         return decode_2d_inner::<false>(r, t, width, refc, 0, &mut DenseStats::default(), cur);
     }
     let mut budget = step_limit(width) + 1;
-    row_loop_macros!($, r, t, width, w_i, acc, nbits, next, budget, n, cur, a0, {});
+    row_loop_macros!($, r, t, width, w_i, acc, nbits, next, budget, n, cur, a0, refc, {});
     macro_rules! research {
         () => {{
             let mut j = k as usize;
@@ -770,32 +841,7 @@ fn decode_2d_general(
                 let kind = (e >> 8) as u8;
                 if kind == 3 {
                     // A string of V0 codes: copies reference changes.
-                    let kk = k as usize;
-                    let m = (acc.leading_ones().min(nbits) as usize)
-                        .min(refc.len().saturating_sub(kk));
-                    let Some(src) = refc.get(kk..kk + m) else {
-                        bail!(Stop::Bad);
-                    };
-                    if m == 0 {
-                        bail!(Stop::Bad);
-                    }
-                    for (i, &v) in src.iter().enumerate() {
-                        if v >= width {
-                            let used = i as u32 + 1;
-                            acc = acc.checked_shl(used).unwrap_or(0);
-                            nbits -= used;
-                            sync!();
-                            return Ok(n);
-                        }
-                        let Some(slot) = cur.get_mut(n) else {
-                            bail!(Stop::Bad);
-                        };
-                        *slot = v;
-                        n += 1;
-                    }
-                    acc = acc.checked_shl(m as u32).unwrap_or(0);
-                    nbits -= m as u32;
-                    a0 = src[m - 1] as i32;
+                    let m = v0_string!(k as usize);
                     k += m as u32;
                     continue $row;
                 } else if kind == KIND_HORIZONTAL {
@@ -804,34 +850,7 @@ fn decode_2d_general(
                     }
                     horizontal!(len, continue $row);
                 } else {
-                    // Extension (uncompressed mode), EOL/EOFB or garbage.
-                    spend!();
-                    sync!();
-                    r.refill();
-                    let rem = r.remaining();
-                    let w = r.peek();
-                    if t.mode[(w >> 57) as usize].0 != Mode::Extension {
-                        return Err(if rem < 12 { Stop::NeedMore } else { Stop::Bad });
-                    }
-                    if rem < EXT_2D_BITS as usize {
-                        return Err(Stop::NeedMore);
-                    }
-                    if (w >> (64 - EXT_2D_BITS)) as u32 != EXT_2D_UNCOMPRESSED {
-                        return Err(Stop::Bad);
-                    }
-                    r.consume(EXT_2D_BITS as usize);
-                    let mut p = a0.max(0) as u32;
-                    let mut colour = n & 1;
-                    let mut cb = ChangeBuf { buf: cur, n };
-                    uncompressed(r, width, &mut p, &mut colour, &mut cb)?;
-                    n = cb.n;
-                    a0 = p as i32;
-                    if a0 >= w_i {
-                        return Ok(n);
-                    }
-                    research!();
-                    load!();
-                    continue $row;
+                    extension!(continue $row);
                 }
             }
         }};
@@ -1039,7 +1058,7 @@ fn decode_2d_inner<const DENSE: bool>(
     let mut budget = step_limit(width) + 1;
     // Repeated-code path counters (`DenseStats`), stored on every sync.
     let (mut lookups, mut extra, mut cycle_codes) = (0u32, 0u32, 0u32);
-    row_loop_macros!($, r, t, width, w_i, acc, nbits, next, budget, n, cur, a0, {
+    row_loop_macros!($, r, t, width, w_i, acc, nbits, next, budget, n, cur, a0, refc, {
         if DENSE {
             st.lookups = lookups;
             st.extra = extra;
@@ -1069,31 +1088,7 @@ fn decode_2d_inner<const DENSE: bool>(
                 // The string may run on into the next row's codes: take no
                 // more than the reference line holds (its sentinels end the
                 // row).
-                let m = (acc.leading_ones().min(nbits) as usize).min(refc.len().saturating_sub(k));
-                let Some(src) = refc.get(k..k + m) else {
-                    bail!(Stop::Bad);
-                };
-                if m == 0 {
-                    bail!(Stop::Bad);
-                }
-                for (i, &v) in src.iter().enumerate() {
-                    if v >= width {
-                        // a1 at the row end: the row is complete.
-                        let used = i as u32 + 1;
-                        acc = acc.checked_shl(used).unwrap_or(0);
-                        nbits -= used;
-                        sync!();
-                        return Ok(n);
-                    }
-                    let Some(slot) = cur.get_mut(n) else {
-                        bail!(Stop::Bad);
-                    };
-                    *slot = v;
-                    n += 1;
-                }
-                acc = acc.checked_shl(m as u32).unwrap_or(0);
-                nbits -= m as u32;
-                a0 = src[m - 1] as i32;
+                let m = v0_string!(k);
                 k += m;
                 continue;
             }
@@ -1145,34 +1140,7 @@ fn decode_2d_inner<const DENSE: bool>(
             } else if kind == KIND_HORIZONTAL {
                 horizontal!(len, continue);
             } else {
-                // Extension (uncompressed mode), EOL/EOFB or garbage.
-                spend!();
-                sync!();
-                r.refill();
-                let rem = r.remaining();
-                let w = r.peek();
-                if t.mode[(w >> 57) as usize].0 != Mode::Extension {
-                    return Err(if rem < 12 { Stop::NeedMore } else { Stop::Bad });
-                }
-                if rem < EXT_2D_BITS as usize {
-                    return Err(Stop::NeedMore);
-                }
-                if (w >> (64 - EXT_2D_BITS)) as u32 != EXT_2D_UNCOMPRESSED {
-                    return Err(Stop::Bad);
-                }
-                r.consume(EXT_2D_BITS as usize);
-                let mut p = a0.max(0) as u32;
-                let mut colour = n & 1;
-                let mut cb = ChangeBuf { buf: cur, n };
-                uncompressed(r, width, &mut p, &mut colour, &mut cb)?;
-                n = cb.n;
-                a0 = p as i32;
-                if a0 >= w_i {
-                    return Ok(n);
-                }
-                research!();
-                load!();
-                continue;
+                extension!(continue);
             }
         }};
     }
