@@ -449,6 +449,9 @@ fn horizontal_slow(
 /// - `spend!()` spends one step of the budget, bailing when it runs out;
 /// - `push!(p)` appends a change, or cancels the last one when it is at the
 ///   same position (a zero-length run), bailing on a full row;
+/// - `end_or_research!(cont)`, after a code moved a0 anywhere: the row
+///   ends at the row end, else `research!()` (the caller's) finds b1 again
+///   and `cont` goes on;
 /// - `horizontal!(len, cont)` decodes horizontal mode (T.4 §4.2.1.3.2) after
 ///   its `len`-bit prefix: both runs from one multi-code lookup when they
 ///   are short, else out of line; then `research!()` (the caller's) finds
@@ -456,6 +459,10 @@ fn horizontal_slow(
 /// - `v0_string!(k)` decodes a string of V0 codes starting with b1 at
 ///   index `k` (each copies a reference change, T.4 §4.2.1.3.2) and gives
 ///   its length, or ends the row at the row end;
+/// - `vertical_rare!(a1, vertical, cont)` takes a vertical or pass code
+///   (`vertical` false) off the fast path: a1 at or past the row end, not
+///   right of a0, or b1 further away (checked, pushed, b1 searched), then
+///   `cont`;
 /// - `extension!(cont)` handles a code that is no mode code: the
 ///   uncompressed-mode extension (T.4 §4.1.3, Table 6/T.4) out of line,
 ///   then `cont`; an EOL, EOFB or garbage ends the row.
@@ -505,6 +512,16 @@ macro_rules! row_loop_macros {
                 }
             }};
         }
+        macro_rules! end_or_research {
+            ($d ($d cont:tt)*) => {{
+                if $a0 >= $w_i {
+                    sync!();
+                    return Ok($n);
+                }
+                research!();
+                $d ($d cont)*;
+            }};
+        }
         macro_rules! horizontal {
             ($d len:expr, $d ($d cont:tt)*) => {{
                 $acc <<= $d len;
@@ -540,12 +557,7 @@ macro_rules! row_loop_macros {
                         push!(a2);
                     }
                     $a0 = a2 as i32;
-                    if $a0 >= $w_i {
-                        sync!();
-                        return Ok($n);
-                    }
-                    research!();
-                    $d ($d cont)*;
+                    end_or_research!($d ($d cont)*);
                 }
             }};
         }
@@ -579,6 +591,22 @@ macro_rules! row_loop_macros {
                 $nbits -= m as u32;
                 $a0 = src[m - 1] as i32;
                 m
+            }};
+        }
+        macro_rules! vertical_rare {
+            ($d a1:expr, $d vertical:expr, $d ($d cont:tt)*) => {{
+                let a1: i32 = $d a1;
+                spend!();
+                if $d vertical {
+                    if a1 < $a0.max(0) || a1 > $w_i {
+                        bail!(Stop::Bad);
+                    }
+                    if a1 < $w_i {
+                        push!(a1 as u32);
+                    }
+                }
+                $a0 = a1;
+                end_or_research!($d ($d cont)*);
             }};
         }
         macro_rules! extension {
@@ -811,22 +839,7 @@ fn decode_2d_general(
                 if a1 <= a0 || a1 >= b4.min(w_i) {
                     // Rare: the row end, a zero-length run, an invalid
                     // code, or b1 further away.
-                    spend!();
-                    if p == 0 {
-                        if a1 < a0.max(0) || a1 > w_i {
-                            bail!(Stop::Bad);
-                        }
-                        if a1 < w_i {
-                            push!(a1 as u32);
-                        }
-                    }
-                    a0 = a1;
-                    if a0 >= w_i {
-                        sync!();
-                        return Ok(n);
-                    }
-                    research!();
-                    continue $row;
+                    vertical_rare!(a1, p == 0, continue $row);
                 }
                 let Some(slot) = cur.get_mut(n) else {
                     bail!(Stop::Bad);
@@ -1111,22 +1124,7 @@ fn decode_2d_inner<const DENSE: bool>(
                 if a1 <= a0 || a1 >= b4.min(w_i) {
                     // Rare: the row end, a zero-length run, an invalid
                     // code, or b1 further away.
-                    spend!();
-                    if !pass {
-                        if a1 < a0.max(0) || a1 > w_i {
-                            bail!(Stop::Bad);
-                        }
-                        if a1 < w_i {
-                            push!(a1 as u32);
-                        }
-                    }
-                    a0 = a1;
-                    if a0 >= w_i {
-                        sync!();
-                        return Ok(n);
-                    }
-                    research!();
-                    continue;
+                    vertical_rare!(a1, !pass, continue);
                 }
                 let Some(slot) = cur.get_mut(n) else {
                     bail!(Stop::Bad);

@@ -97,8 +97,13 @@ fn matched_filter(
     if let Some((_, mf)) = lock().iter().find(|(k2, _)| *k2 == key) {
         return Arc::clone(mf);
     }
+    // Designed without the lock held; another thread may have made the same design
+    // meanwhile, and then that one is kept and shared.
     let mf: Arc<[Taps]> = design(carrier_hz, beta, k, sps).into();
     let mut designs = lock();
+    if let Some((_, kept)) = designs.iter().find(|(k2, _)| *k2 == key) {
+        return Arc::clone(kept);
+    }
     if designs.len() < DESIGNS_KEPT {
         designs.push((key, Arc::clone(&mf)));
     }
@@ -396,9 +401,10 @@ impl RxFrontEnd {
         self.c_base = (self.c_base + (pos - keep)) % self.period;
     }
 
-    /// The output that falls due with the sample just stored, then the timing loop (kept
-    /// out of line, so that [`RxFrontEnd::push`] inlines to a store and a count-down). Only
-    /// the value is returned (in a register; the caller knows `on_time`).
+    /// The output that falls due with the sample just stored, then the timing loop, through
+    /// the kernel for this window length picked in [`RxFrontEnd::new`] (out of line, so
+    /// that [`RxFrontEnd::push`] inlines to a store and a count-down). Only the value is
+    /// returned (in a register; the caller knows `on_time`).
     #[inline(always)]
     fn output(&mut self) -> Complex32 {
         (self.kernel)(self)
