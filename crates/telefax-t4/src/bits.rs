@@ -174,6 +174,42 @@ impl BitWriter {
         }
     }
 
+    /// A [`FastBits`] writing into `buf` that continues from the bits
+    /// written so far; hand it back with [`BitWriter::resume`] before any
+    /// other call.
+    #[inline]
+    pub fn fast(&self, buf: &mut FastBuf) -> FastBits {
+        let mut f = FastBits {
+            acc: self.acc,
+            n: self.n,
+            pos: 0,
+        };
+        f.flush(buf);
+        f
+    }
+
+    /// Take back the bits of a [`FastBits`]: its whole bytes go to `out`,
+    /// under eight bits stay buffered here.
+    #[inline]
+    pub fn resume(&mut self, out: &mut Vec<u8>, buf: &mut FastBuf, mut f: FastBits) {
+        f.flush(buf);
+        f.spill(buf, self, out);
+        self.acc = f.acc;
+        self.n = f.n;
+    }
+
+    /// Whole bytes from a [`FastBits`] buffer, to go out after the bits
+    /// written so far (none are buffered here meanwhile).
+    #[inline(never)]
+    fn take_bytes(&mut self, b: &[u8], out: &mut Vec<u8>) {
+        if self.lsb {
+            out.extend(b.iter().map(|&x| REVERSE[x as usize]));
+        } else {
+            out.extend_from_slice(b);
+        }
+        self.flushed += 8 * b.len() as u64;
+    }
+
     /// Write out every buffered bit, padding the last byte with zeros.
     pub fn flush(&mut self, out: &mut Vec<u8>) {
         self.align(out);
@@ -183,5 +219,74 @@ impl BitWriter {
             let b = (self.acc >> self.n) as u8;
             out.push(if self.lsb { REVERSE[b as usize] } else { b });
         }
+    }
+}
+
+/// Bytes of a [`FastBuf`].
+pub(crate) const FAST_BUF: usize = 1024;
+/// [`FastBits::room`] is false from this many bytes written: the callers
+/// write at most one code group between checks (a horizontal code or two
+/// runs of at most `MAX_WIDTH` pixels: 27 make-up and 2 terminating
+/// codes, under 50 bytes), and each flush stores 8 bytes.
+const FAST_SPILL: usize = FAST_BUF - 128;
+
+/// The byte buffer of a [`FastBits`] (on the caller's stack).
+pub(crate) type FastBuf = [u8; FAST_BUF];
+
+/// A bit writer for the hot loops of the row coders: codes are shifted into
+/// a register (low `n` bits valid) and [`FastBits::flush`] stores all eight
+/// bytes of it, whole or not, into a small buffer with no branch, moving
+/// on by the whole bytes (the next store rewrites the partial one). The
+/// caller calls [`FastBits::flush`] at least every 57 bits and
+/// [`FastBits::spill`] when [`FastBits::room`] is false. The state is three
+/// registers; the buffer is passed separately so that it stays so.
+#[derive(Clone, Copy)]
+pub(crate) struct FastBits {
+    acc: u64,
+    n: u32,
+    pos: usize,
+}
+
+impl FastBits {
+    /// Append the low `len` bits of `bits` (`len` <= 32; at most 64 bits
+    /// since the last flush).
+    #[inline(always)]
+    pub fn put(&mut self, bits: u32, len: u32) {
+        self.acc = self.acc << len | u64::from(bits);
+        self.n += len;
+    }
+
+    /// [`FastBits::put`] with the bits already widened.
+    #[inline(always)]
+    pub fn put_u64(&mut self, bits: u64, len: u32) {
+        self.acc = self.acc << len | bits;
+        self.n += len;
+    }
+
+    /// Store the whole bytes of the register; under eight bits stay.
+    #[inline(always)]
+    pub fn flush(&mut self, buf: &mut FastBuf) {
+        // With n = 0 the shift wraps to 0 and stores stale bits that the
+        // next store overwrites (pos does not move).
+        let v = self.acc.wrapping_shl(64 - self.n);
+        debug_assert!(self.n <= 64 && self.pos + 8 <= FAST_BUF);
+        if let Some(b) = buf.get_mut(self.pos..self.pos + 8) {
+            b.copy_from_slice(&v.to_be_bytes());
+        }
+        self.pos += (self.n >> 3) as usize;
+        self.n &= 7;
+    }
+
+    /// Whether the buffer has room for 64 more bytes.
+    #[inline(always)]
+    pub fn room(&self) -> bool {
+        self.pos < FAST_SPILL
+    }
+
+    /// Move the whole bytes written to `out` (after a flush).
+    #[inline(always)]
+    pub fn spill(&mut self, buf: &FastBuf, w: &mut BitWriter, out: &mut Vec<u8>) {
+        w.take_bytes(&buf[..self.pos.min(FAST_BUF)], out);
+        self.pos = 0;
     }
 }

@@ -12,16 +12,126 @@
 /// those bits are the changing elements (T.4 §4.2.1.3.1). The word is
 /// bit-reversed once so that each element costs a trailing-zero count and
 /// a clear-lowest-bit, with no branch per element.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn from_row(row: &[u8], width: u32, out: &mut [u32]) -> usize {
+    scan::<false>(row, width, out, &mut [], &[], &[], &mut [])
+}
+
+/// The change bits of a packed row as [`from_row_words`] keeps them
+/// (pixel `64 * i + j` in bit `j` of `words[i]`), for a row whose elements
+/// came from [`from_row`].
+pub(crate) fn change_words(row: &[u8], width: u32, words: &mut [u64]) {
+    let mut carry = 0u64;
+    let mut base = 0u32;
+    for (c, slot) in row.chunks(8).zip(words.iter_mut()) {
+        if base >= width {
+            break;
+        }
+        let mut a = [0u8; 8];
+        a[..c.len()].copy_from_slice(c);
+        let w = u64::from_be_bytes(a);
+        let mut d = w ^ (w >> 1 | carry << 63);
+        carry = w & 1;
+        if width - base < 64 {
+            d &= !(u64::MAX >> (width - base));
+        }
+        *slot = d.reverse_bits();
+        base += 64;
+    }
+}
+
+/// A coding-line element and where the 2-D coder's b1 is just before it,
+/// found by [`from_row_words`]: `[a1, b1, b2, index of b1]` (T.4
+/// §4.2.1.3.1).
+pub(crate) type B1Entry = [u32; 4];
+
+/// `POP_LE[b * 8 + j]`: set bits of byte `b` at bit positions `0..=j`.
+static POP_LE: [u8; 2048] = {
+    let mut t = [0u8; 2048];
+    let mut i = 0;
+    while i < 2048 {
+        let (b, j) = (i / 8, i % 8);
+        t[i] = ((b as u32) & ((2u32 << j) - 1)).count_ones() as u8;
+        i += 1;
+    }
+    t
+};
+
+/// [`from_row`] for the encoder, which also keeps each 64-pixel word of
+/// change bits (pixel `64 * i + j` in bit `j` of `words[i]`; `words` holds
+/// at least `width.div_ceil(64)` entries), and with `RANK` also finds,
+/// for each element, where b1 would be (T.4 §4.2.1.3.1) if that element
+/// were a0 after a vertical or horizontal code: a0's colour is then the
+/// parity of the number of elements up to and including it, and b1 the
+/// first element of the reference line `refc` (its elements, whose change
+/// bits are `ref_words`, then sentinels) right of a0 with an index of
+/// that parity. `b1s[m]` is `[out[m], b1, b2, index of b1]` for a0 on
+/// `out[m - 1]` (or at the row start for `m = 0`); the caller completes
+/// the entry of the first sentinel ([`b1_sentinel`]). The count of reference
+/// elements at or left of a0 comes from the change bits (byte-wise prefix
+/// counts of the word, and a table for the last byte), with no dependency
+/// from one element to the next, so the coder's loop does not search.
+pub(crate) fn from_row_words<const RANK: bool>(
+    row: &[u8],
+    width: u32,
+    out: &mut [u32],
+    words: &mut [u64],
+    ref_words: &[u64],
+    refc: &[u32],
+    b1s: &mut [B1Entry],
+) -> usize {
+    scan::<RANK>(row, width, out, words, ref_words, refc, b1s)
+}
+
+/// `[_, b1, b2, index of b1]` for `count` reference elements at or left
+/// of a0 and `m` coding elements up to a0.
+#[inline(always)]
+fn b1_entry(refc: &[u32], count: u32, m: usize) -> B1Entry {
+    let k = count as usize + ((count as usize ^ m) & 1);
+    match refc.get(k..k + 2) {
+        Some(b) => [0, b[0], b[1], k as u32],
+        // Not for a reference line with its sentinels.
+        None => [0, u32::MAX, u32::MAX, k as u32],
+    }
+}
+
+/// The [`from_row_words`] entry of the first sentinel (`a1 = width`) of a
+/// row of `n` elements: the entry `b1s[n]`, which the scan leaves as b1
+/// etc. of the last element.
+pub(crate) fn b1_sentinel(b1s: &mut [B1Entry], n: usize, width: u32) {
+    if let Some(e) = b1s.get_mut(n) {
+        e[0] = width;
+    }
+}
+
+#[inline(always)]
+fn scan<const RANK: bool>(
+    row: &[u8],
+    width: u32,
+    out: &mut [u32],
+    words: &mut [u64],
+    ref_words: &[u64],
+    refc: &[u32],
+    b1s: &mut [B1Entry],
+) -> usize {
+    // The b1 entry waiting for its element.
+    let mut next = if RANK { b1_entry(refc, 0, 0) } else { [0; 4] };
+    if RANK {
+        if let Some(e) = b1s.first_mut() {
+            *e = next;
+        }
+    }
     // All-white rows are common (margins, blank lines): one vectorised OR
     // over the row finds them.
     if row.iter().fold(0u8, |a, &b| a | b) == 0 {
+        words.fill(0);
         return 0;
     }
     let mut n = 0usize;
     let mut carry = 0u64;
     let mut base = 0u32;
-    for c in row.chunks(8) {
+    let mut before = 0u32;
+    for (wi, c) in row.chunks(8).enumerate() {
         if base >= width {
             break;
         }
@@ -36,23 +146,70 @@ pub(crate) fn from_row(row: &[u8], width: u32, out: &mut [u32]) -> usize {
         }
         // Pixel `base + i` is now bit `i`.
         let mut d = d.reverse_bits();
-        if out.len() < n + d.count_ones() as usize {
-            // Cannot happen for `out.len() >= width`; keep what fits.
+        if let Some(slot) = words.get_mut(wi) {
+            *slot = d;
+        }
+        // Reference elements in the bytes of this word before each byte.
+        let (rw, excl, total) = if RANK {
+            let rw = ref_words.get(wi).copied().unwrap_or(0);
+            let mut x = rw - ((rw >> 1) & 0x5555_5555_5555_5555);
+            x = (x & 0x3333_3333_3333_3333) + ((x >> 2) & 0x3333_3333_3333_3333);
+            x = (x + (x >> 4)) & 0x0F0F_0F0F_0F0F_0F0F;
+            let incl = x.wrapping_mul(0x0101_0101_0101_0101);
+            (rw, incl << 8, (incl >> 56) as u32)
+        } else {
+            (0, 0, 0)
+        };
+        // Reference elements at or left of pixel `base + tz`.
+        let count = |tz: u32| {
+            let sh = tz & 56;
+            let byte = ((rw >> sh) & 0xFF) as usize;
+            before + ((excl >> sh) & 0xFF) as u32 + u32::from(POP_LE[byte << 3 | (tz & 7) as usize])
+        };
+        let need = n + d.count_ones() as usize;
+        if out.len() < need || (RANK && b1s.len() <= need) {
+            // Cannot happen for `out.len() >= width`, `b1s.len() > width`;
+            // keep what fits.
             while d != 0 {
                 let Some(slot) = out.get_mut(n) else {
                     return n;
                 };
-                *slot = base + d.trailing_zeros();
+                let tz = d.trailing_zeros();
+                *slot = base + tz;
+                if RANK {
+                    if let Some(e) = b1s.get_mut(n) {
+                        next[0] = base + tz;
+                        *e = next;
+                    }
+                    next = b1_entry(refc, count(tz), n + 1);
+                    if let Some(e) = b1s.get_mut(n + 1) {
+                        *e = next;
+                    }
+                }
                 n += 1;
                 d &= d - 1;
             }
         }
         while d != 0 {
-            out[n] = base + d.trailing_zeros();
+            let tz = d.trailing_zeros();
+            out[n] = base + tz;
+            if RANK {
+                next[0] = base + tz;
+                b1s[n] = next;
+                next = b1_entry(refc, count(tz), n + 1);
+            }
             n += 1;
             d &= d - 1;
         }
+        if RANK {
+            before += total;
+        }
         base += 64;
+    }
+    if RANK {
+        if let Some(e) = b1s.get_mut(n) {
+            *e = next;
+        }
     }
     n
 }
@@ -91,8 +248,12 @@ fn pack8(x: u64) -> u64 {
 /// as dithered areas, a byte set in a scratch array, which is then packed
 /// eight pixels per multiplication), with no branch per element and no
 /// read-modify-write of memory; a prefix XOR over each 64-pixel word then
-/// turns transitions into pixel colours. Elements must be strictly
-/// increasing; entries at or past `width` end the list.
+/// turns transitions into pixel colours. Only the 64-pixel words from the
+/// first element's to the last element's are packed (or cleared) and
+/// prefixed; the words before and after them (the margins of a text row,
+/// a quarter to a third of its width) are one colour, the carry, and are
+/// filled whole. Elements must be strictly increasing; entries at or past
+/// `width` end the list.
 pub(crate) fn to_row(changes: &[u32], width: u32, row: &mut [u8]) {
     let stride = (width as usize).div_ceil(8).min(row.len());
     let (row, rest) = row.split_at_mut(stride);
@@ -119,6 +280,15 @@ pub(crate) fn to_row(changes: &[u32], width: u32, row: &mut [u8]) {
         };
         let seg = &changes[idx..end];
         idx = end;
+        let words = (seg_end - seg_base).div_ceil(64) as usize;
+        // The words holding elements: outside them the row is one colour.
+        let (w0, w1) = match (seg.first(), seg.last()) {
+            (Some(&a), Some(&b)) => (
+                ((a.wrapping_sub(seg_base) >> 6) as usize).min(words),
+                ((b.wrapping_sub(seg_base) >> 6) as usize + 1).min(words),
+            ),
+            _ => (words, words),
+        };
         if dense {
             const MASK: usize = SEGMENT_PIXELS as usize - 1;
             let mut marks = [0u8; SEGMENT_PIXELS as usize];
@@ -131,18 +301,19 @@ pub(crate) fn to_row(changes: &[u32], width: u32, row: &mut [u8]) {
             for &p in quads.remainder() {
                 marks[p.wrapping_sub(seg_base) as usize & MASK] = 1;
             }
-            let words = (seg_end - seg_base).div_ceil(64) as usize;
-            for (t, m) in scratch.iter_mut().zip(marks.chunks_exact(64)).take(words) {
-                let mut x = 0u64;
-                for b in m.chunks_exact(8) {
-                    let mut a = [0u8; 8];
-                    a.copy_from_slice(b);
-                    x = x << 8 | pack8(u64::from_le_bytes(a));
+            if let (Some(ts), Some(ms)) = (scratch.get_mut(w0..w1), marks.get(w0 * 64..w1 * 64)) {
+                for (t, m) in ts.iter_mut().zip(ms.chunks_exact(64)) {
+                    let mut x = 0u64;
+                    for b in m.chunks_exact(8) {
+                        let mut a = [0u8; 8];
+                        a.copy_from_slice(b);
+                        x = x << 8 | pack8(u64::from_le_bytes(a));
+                    }
+                    *t = x;
                 }
-                *t = x;
             }
         } else {
-            scratch.fill(0);
+            scratch[w0..w1.max(w0)].fill(0);
             // Scatter: the transition word of the current element is rebuilt
             // in `acc` and stored whole; moving to another word starts from
             // zero.
@@ -157,21 +328,31 @@ pub(crate) fn to_row(changes: &[u32], width: u32, row: &mut [u8]) {
                 prev_w = wi;
             }
         }
-        // Prefix pass, eight bytes at a time (whole words, then the tail).
+        // Colour words: the carry alone before w0 and from w1, the prefix
+        // XOR of the transitions between (whole words, then the tail).
         let full = seg_bytes.len() / 8;
-        let mut words = seg_bytes.chunks_exact_mut(8);
-        for (t, out) in scratch.iter().zip(&mut words) {
+        let (head, body) = seg_bytes.split_at_mut((w0 * 8).min(seg_bytes.len()));
+        let (body, after) = body.split_at_mut(((w1 - w0.min(w1)) * 8).min(body.len()));
+        let fill = carry as u8;
+        if !head.is_empty() {
+            head.fill(fill);
+        }
+        let mut words_out = body.chunks_exact_mut(8);
+        for (t, out) in scratch[w0.min(SEGMENT_WORDS)..].iter().zip(&mut words_out) {
             let x = prefix_xor(*t) ^ carry;
             carry = (x & 1).wrapping_neg();
             out.copy_from_slice(&x.to_be_bytes());
         }
-        let tail = words.into_remainder();
+        let tail = words_out.into_remainder();
         if !tail.is_empty() {
             let x = prefix_xor(scratch[full % SEGMENT_WORDS]) ^ carry;
             carry = (x & 1).wrapping_neg();
             for (i, b) in tail.iter_mut().enumerate() {
                 *b = (x >> (56 - 8 * i)) as u8;
             }
+        }
+        if !after.is_empty() {
+            after.fill(carry as u8);
         }
         seg_base += SEGMENT_PIXELS;
     }
@@ -367,6 +548,67 @@ mod tests {
                 // the colour.
                 assert_eq!(find_b1(&refc, &mut j, a0, colour), want, "a0 {a0}");
                 a0 += 1 + (x % 13) as i32;
+            }
+        }
+    }
+
+    /// A row painted pixel by pixel from its changing elements (T.4
+    /// §4.2.1.3.1: the colour flips at each element).
+    fn paint_naive(changes: &[u32], width: u32) -> Vec<u8> {
+        let mut row = vec![0u8; width.div_ceil(8) as usize];
+        let mut black = false;
+        let mut k = 0;
+        for x in 0..width {
+            while k < changes.len() && changes[k] == x {
+                black = !black;
+                k += 1;
+            }
+            if black {
+                row[(x / 8) as usize] |= 0x80 >> (x % 8);
+            }
+        }
+        row
+    }
+
+    /// `to_row` renders only the words between the first and the last
+    /// element; the margins before and after (white, or black after an odd
+    /// count) are filled whole. Rows with margins of every length, in
+    /// every density (both painting paths), over several segments.
+    #[test]
+    fn to_row_margins_match_naive() {
+        let mut x = 0x2545_F491u32;
+        let mut next = |n: u32| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x % n.max(1)
+        };
+        for width in [1u32, 9, 63, 64, 65, 200, 1728, 2048, 2049, 2111, 4864] {
+            for _ in 0..60 {
+                let lo = next(width);
+                let hi = lo + next(width - lo + 1);
+                // Mean gap between elements: dense (both paths) to sparse.
+                let gap = 1 + next(40);
+                let mut ch = Vec::new();
+                let mut p = lo;
+                while p < hi.min(width) {
+                    ch.push(p);
+                    p += 1 + next(2 * gap);
+                }
+                if next(3) == 0 && !ch.is_empty() {
+                    ch.pop(); // an odd count: black to the row end
+                }
+                let want = paint_naive(&ch, width);
+                let mut got = vec![0x5Au8; want.len() + 3];
+                to_row(&ch, width, &mut got);
+                assert_eq!(&got[..want.len()], &want[..], "width {width} {ch:?}");
+                assert!(got[want.len()..].iter().all(|&b| b == 0));
+                // With sentinels after the list, as a reference line has.
+                let mut with = ch.clone();
+                with.extend_from_slice(&[width; SENTINELS]);
+                let mut got = vec![0xA5u8; want.len()];
+                to_row(&with, width, &mut got);
+                assert_eq!(got, want, "width {width} sentinels {ch:?}");
             }
         }
     }

@@ -299,16 +299,21 @@ pub(crate) const MODE7: [u8; 1 << MODE_INDEX_BITS] = {
 /// §4.2.1.3.2) - the codes the 2-D decoder's general loop decodes without
 /// a branch on the mode.
 pub(crate) const GEN_FAST: i32 = 1 << 6;
-/// [`GEN7`] flag (fast entries): pass mode (a1 is b2, and neither the
-/// changes nor b1's index move as for a vertical code).
-pub(crate) const GEN_PASS: i32 = 1 << 7;
+/// [`GEN7`] flag (fast entries): a vertical code (a1 is b1 plus the offset,
+/// and it is a change); clear for pass mode (a1 is b2, no change).
+pub(crate) const GEN_VERT: i32 = 1 << 7;
+
+/// The offset field of pass mode's [`GEN7`] entry: larger than any distance
+/// between two changes of a row.
+pub(crate) const GEN_PASS_D: i32 = 1 << 22;
+const _: () = assert!(crate::MAX_WIDTH < GEN_PASS_D as u32);
 
 /// The 2-D decoder's general-loop mode table, indexed by the next 7 bits:
 /// bits 0..3 the code length (bits 3..6 clear, so the entry is a shift
 /// count as it is); with [`GEN_FAST`] set (V-3..V-1, V1..V3, pass)
-/// [`GEN_PASS`] for pass mode and the vertical offset (0 for pass) as a
-/// signed value from bit 8, so `e >> 8` is the offset; otherwise the
-/// [`MODE7`] kind (V0, horizontal, other) from bit 8.
+/// [`GEN_VERT`] for a vertical code and as a signed value from bit 8 (`e
+/// >> 8`) the vertical offset, or [`GEN_PASS_D`] for pass mode; otherwise
+/// the [`MODE7`] kind (V0, horizontal, other) from bit 8.
 pub(crate) const GEN7: [i32; 1 << MODE_INDEX_BITS] = {
     let mut t = [0i32; 1 << MODE_INDEX_BITS];
     let mut i = 0;
@@ -316,12 +321,28 @@ pub(crate) const GEN7: [i32; 1 << MODE_INDEX_BITS] = {
         let e = MODE7[i];
         let (kind, len) = ((e >> 4) as i32, (e & 15) as i32);
         t[i] = if kind == KIND_PASS as i32 {
-            GEN_PASS | GEN_FAST | len
+            GEN_PASS_D << 8 | GEN_FAST | len
         } else if kind < KIND_HORIZONTAL as i32 && kind != 3 {
-            (kind - 3) << 8 | GEN_FAST | len
+            (kind - 3) << 8 | GEN_VERT | GEN_FAST | len
         } else {
             kind << 8 | len
         };
+        i += 1;
+    }
+    t
+};
+
+/// [`GEN7`] with V0 a fast entry too (offset 0): for dense rows, where V0
+/// codes mostly come singly or in short strings between other vertical
+/// codes (error-diffused dither), so that telling them apart costs a
+/// mispredicted branch more often than a V0 string saves.
+pub(crate) const GEN7_V0: [i32; 1 << MODE_INDEX_BITS] = {
+    let mut t = GEN7;
+    let mut i = 0;
+    while i < t.len() {
+        if t[i] & GEN_FAST == 0 && t[i] >> 8 == 3 {
+            t[i] = GEN_VERT | GEN_FAST | (t[i] & 63);
+        }
         i += 1;
     }
     t
@@ -842,9 +863,10 @@ mod tests {
         assert_eq!(MODE7[0b001_0010], KIND_HORIZONTAL << 4 | 3);
         // The general loop's table: V-1 (010), V3 (0000011), pass (0001),
         // V0 (1), horizontal (001), extension (0000001).
-        assert_eq!(GEN7[0b010_0100], -1 << 8 | GEN_FAST | 3);
-        assert_eq!(GEN7[0b000_0011], 3 << 8 | GEN_FAST | 7);
-        assert_eq!(GEN7[0b000_1010], GEN_PASS | GEN_FAST | 4);
+        assert_eq!(GEN7[0b010_0100], -1 << 8 | GEN_VERT | GEN_FAST | 3);
+        assert_eq!(GEN7[0b000_0011], 3 << 8 | GEN_VERT | GEN_FAST | 7);
+        assert_eq!(GEN7[0b000_1010], GEN_PASS_D << 8 | GEN_FAST | 4);
+        assert_eq!(GEN7_V0[0b100_0000], GEN_VERT | GEN_FAST | 1);
         assert_eq!(GEN7[0b100_0000], 3 << 8 | 1);
         assert_eq!(GEN7[0b001_0010], i32::from(KIND_HORIZONTAL) << 8 | 3);
         assert_eq!(GEN7[0b000_0001], i32::from(KIND_OTHER) << 8 | 7);

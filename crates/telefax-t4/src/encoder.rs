@@ -1,10 +1,23 @@
 //! The streaming page encoder (T.4 §4.1, §4.2; T.6 §2).
 
 use crate::bits::BitWriter;
-use crate::changes::{from_row, Lines, SENTINELS};
+use crate::changes::{
+    b1_sentinel, change_words, from_row, from_row_words, B1Entry, Lines, SENTINELS,
+};
 use crate::codes::{tables, Tables, EOL, EOL_BITS, RTC_EOLS};
-use crate::rowcode::{encode_1d, encode_2d};
+use crate::rowcode::{encode_1d, encode_2d, encode_2d_dense};
 use crate::{Bitmap, Coding, EncodeOptions, T4Error, MAX_WIDTH};
+
+/// Rows with at least one changing element per this many pixels go to the
+/// dense 2-D loop ([`encode_2d_dense`]).
+const DENSE_PIXELS_PER_CHANGE: u32 = 4;
+
+/// [`encode_2d_dense`] leaves rows where more than one code in this many
+/// is horizontal mode (ordered dither) to [`encode_2d`], whose branches
+/// predict such regular rows well, for [`GATE_SKIP`] rows.
+const GATE_HORIZONTAL: usize = 8;
+/// Rows coded by [`encode_2d`] before the dense loop is tried again.
+const GATE_SKIP: u32 = 128;
 
 /// Streaming encoder for one page: rows in, coded bytes out.
 ///
@@ -40,6 +53,24 @@ pub struct Encoder {
     lines: Lines,
     n_ref: usize,
     n_cur: usize,
+    /// Change bits of the reference line and of the coding line, 64
+    /// pixels a word ([`from_row_words`]); which half is which flips with
+    /// `lines`.
+    words: Vec<u64>,
+    words_flip: bool,
+    /// The reference line's words are valid (it came from `encode_row`).
+    ref_words: bool,
+    /// For the coding line: where b1 is after each element (valid when
+    /// `rank_ok`; see [`from_row_words`]).
+    b1s: Vec<B1Entry>,
+    rank_ok: bool,
+    /// Rows left before the dense 2-D loop may be used again.
+    gate_skip: u32,
+    /// Rows with this many elements are dense ([`DENSE_PIXELS_PER_CHANGE`]);
+    /// `usize::MAX` turns the dense loop off (tests, to compare).
+    dense_min: usize,
+    /// Horizontal-mode gate of the dense 2-D loop on (tests turn it off).
+    gate: bool,
     rows: u32,
     /// Bit count where the current row's data began (after its EOL).
     row_start: u64,
@@ -66,6 +97,14 @@ impl Encoder {
             lines: Lines::new(width),
             n_ref: 0,
             n_cur: 0,
+            words: vec![0; 2 * width.div_ceil(64) as usize],
+            words_flip: false,
+            ref_words: true,
+            b1s: vec![[0; 4]; width as usize + 2],
+            rank_ok: false,
+            gate_skip: 0,
+            dense_min: ((width / DENSE_PIXELS_PER_CHANGE) as usize).max(16),
+            gate: true,
             rows: 0,
             row_start: 0,
             row_open: false,
@@ -78,6 +117,9 @@ impl Encoder {
     pub fn reset(&mut self) {
         self.w = BitWriter::new(self.opts.bit_order);
         self.n_ref = 0;
+        self.words.fill(0);
+        self.ref_words = true;
+        self.gate_skip = 0;
         let (refc, _) = self.lines.split();
         refc[..SENTINELS].fill(self.width);
         self.rows = 0;
@@ -112,10 +154,69 @@ impl Encoder {
                 width: self.width,
             });
         }
-        let (_, cur) = self.lines.split();
-        self.n_cur = from_row(&row[..self.stride], self.width, cur);
+        if self.finished {
+            self.reset();
+        }
+        let row = &row[..self.stride];
+        let width = self.width;
+        // Dense rows come in runs (an image on the page): a dense reference
+        // line makes a dense coding line likely, and the ranks serve the
+        // dense 2-D loop only.
+        let dense_ref = self.n_ref >= self.dense_min;
+        if dense_ref {
+            self.gate_skip = self.gate_skip.saturating_sub(1);
+        }
+        self.rank_ok = dense_ref
+            && self.ref_words
+            && self.gate_skip == 0
+            && match self.opts.coding {
+                Coding::Mh => false,
+                Coding::Mr { k } => self.rows % k.max(1) != 0,
+                Coding::Mmr => true,
+            };
+        let words_ok = if self.rank_ok {
+            self.scan_ranked(row);
+            true
+        } else {
+            let (_, cur) = self.lines.split();
+            self.n_cur = from_row(row, width, cur);
+            // The next row may need this row's change bits (not while the
+            // gate keeps the dense loop off for it).
+            let dense = self.n_cur >= self.dense_min && self.gate_skip <= 1;
+            if dense {
+                self.keep_words(row);
+            }
+            dense
+        };
         self.encode_cur(out);
+        self.ref_words = words_ok;
         Ok(())
+    }
+
+    /// The coding line's elements, change bits and b1 entries
+    /// ([`from_row_words`]) for the dense 2-D loop.
+    #[inline(never)]
+    fn scan_ranked(&mut self, row: &[u8]) {
+        let width = self.width;
+        let (refc, cur) = self.lines.split();
+        let refc = &refc[..self.n_ref + SENTINELS];
+        let nw = self.words.len() / 2;
+        let (a, b) = self.words.split_at_mut(nw);
+        let (ref_words, words) = if self.words_flip { (b, a) } else { (a, b) };
+        self.n_cur = from_row_words::<true>(row, width, cur, words, ref_words, refc, &mut self.b1s);
+        b1_sentinel(&mut self.b1s, self.n_cur, width);
+    }
+
+    /// Keep the coding line's change bits, for the next row's ranks.
+    #[inline(never)]
+    fn keep_words(&mut self, row: &[u8]) {
+        let nw = self.words.len() / 2;
+        let words = if self.words_flip {
+            &mut self.words[..nw]
+        } else {
+            &mut self.words[nw..]
+        };
+        change_words(row, self.width, words);
     }
 
     /// Encode a row given as changing elements (strictly increasing
@@ -125,7 +226,9 @@ impl Encoder {
         let (_, cur) = self.lines.split();
         cur[..n].copy_from_slice(&changes[..n]);
         self.n_cur = n;
+        self.rank_ok = false;
         self.encode_cur(out);
+        self.ref_words = false;
     }
 
     fn encode_cur(&mut self, out: &mut Vec<u8>) {
@@ -158,7 +261,14 @@ impl Encoder {
         let cur = &cur[..n + SENTINELS];
         if two_d {
             let refc = &refc[..self.n_ref + SENTINELS];
-            encode_2d(&mut self.w, out, self.t, self.width, refc, cur);
+            if self.rank_ok && n >= self.dense_min {
+                let h = encode_2d_dense(&mut self.w, out, self.t, refc, &self.b1s[..=n]);
+                if self.gate && h * GATE_HORIZONTAL > n {
+                    self.gate_skip = GATE_SKIP;
+                }
+            } else {
+                encode_2d(&mut self.w, out, self.t, self.width, refc, cur);
+            }
         } else {
             encode_1d(&mut self.w, out, self.t, self.width, &cur[..n]);
         }
@@ -167,6 +277,7 @@ impl Encoder {
         }
         self.row_open = true;
         self.lines.swap();
+        self.words_flip = !self.words_flip;
         self.n_ref = self.n_cur;
         self.rows += 1;
     }
@@ -224,5 +335,113 @@ impl Encoder {
         }
         self.w.flush(out);
         self.finished = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testpages::{diffused_page, dithered_page, XorShift};
+    use crate::{decode_page, BitOrder, DecodeOptions};
+
+    /// Rows of every kind a page can mix: noise of random density (from
+    /// one change in hundreds of pixels to nearly every pixel), all white,
+    /// all black, long runs (make-up codes past 2560), copies of the row
+    /// above with a few pixels flipped, and ordered dither and error
+    /// diffusion.
+    fn mixed_page(width: u32, height: u32, rng: &mut XorShift) -> Bitmap {
+        let dith = dithered_page(width, height, rng.next_u64());
+        let diff = diffused_page(width, height, rng.next_u64());
+        let mut p = Bitmap::new(width, height);
+        for y in 0..height {
+            let kind = rng.below(9);
+            for x in 0..width {
+                let on = match kind {
+                    0 => false,
+                    1 => true,
+                    2 => (x / 2600 + y) % 2 == 1 || x % 3001 < 2,
+                    3 if y > 0 => p.get(x, y - 1) ^ (rng.below(64) == 0),
+                    4 => dith.get(x, y),
+                    5 => diff.get(x, y),
+                    6 => rng.below(256) < 128,
+                    7 => rng.below(256) < 24,
+                    _ => (x + y) % 2 == 0 || rng.below(256) < 3,
+                };
+                p.set(x, y, on);
+            }
+        }
+        p
+    }
+
+    fn encode(page: &Bitmap, opts: &EncodeOptions, fast: bool, changes_at: u32) -> Vec<u8> {
+        let mut enc = Encoder::new(page.width, opts.clone()).unwrap();
+        if !fast {
+            enc.dense_min = usize::MAX;
+        }
+        // Every dense row through the dense loop, or the gate's choice.
+        enc.gate = changes_at == 5;
+        let mut out = Vec::new();
+        let mut ch = vec![0u32; page.width as usize];
+        for y in 0..page.height {
+            if changes_at > 0 && y % changes_at == changes_at - 1 {
+                // A row given as changing elements (transcoding): the next
+                // row has no change words for its ranks.
+                let n = crate::changes::from_row(page.row(y), page.width, &mut ch);
+                enc.encode_changes(&ch[..n], &mut out);
+            } else {
+                enc.encode_row(page.row(y), &mut out).unwrap();
+            }
+        }
+        enc.finish(&mut out);
+        out
+    }
+
+    /// The dense-row paths (`encode_2d_dense` with ranks from
+    /// `from_row_words`, the `FastBits` writer) give
+    /// exactly the bytes of the general row coders, for every coding, both
+    /// bit orders, byte-aligned rows and EOLs, minimum row lengths, widths
+    /// from 1 to 4864 and rows of every density; and the result decodes.
+    #[test]
+    fn dense_paths_match_general_coders() {
+        let mut rng = XorShift::new(77);
+        let mut widths: Vec<u32> = (1..=70).chain([127, 128, 129, 191, 192, 193]).collect();
+        widths.extend([255, 256, 257, 1000, 1728, 2048, 2432, 2623, 3456, 4864]);
+        widths.extend((0..6).map(|_| 1 + rng.below(4864)));
+        widths.push(MAX_WIDTH);
+        let mut fast_bytes = 0usize;
+        for (wi, &width) in widths.iter().enumerate() {
+            let height = match width {
+                0..=1000 => 12,
+                1001..=5000 => 24,
+                _ => 8,
+            };
+            let page = mixed_page(width, height, &mut rng);
+            let coding = [
+                Coding::Mh,
+                Coding::Mr { k: 4 },
+                Coding::Mmr,
+                Coding::Mr { k: 2 },
+            ][wi % 4];
+            let mut opts = EncodeOptions::new(coding);
+            if wi % 3 == 1 {
+                opts.bit_order = BitOrder::LsbFirst;
+                opts.byte_aligned_eol = true;
+                opts.min_row_bits = 96;
+            }
+            if wi % 5 == 2 {
+                opts.rows_byte_aligned = true;
+            }
+            let changes_at = [0, 3, 5][wi % 3];
+            let want = encode(&page, &opts, false, changes_at);
+            let got = encode(&page, &opts, true, changes_at);
+            assert_eq!(got, want, "width {width} {opts:?}");
+            fast_bytes += got.len();
+            if !opts.rows_byte_aligned {
+                let dopts = DecodeOptions::new(coding, width).bit_order(opts.bit_order);
+                let (back, _) = decode_page(&got, &dopts).unwrap();
+                assert_eq!(back, page, "width {width} {opts:?}");
+            }
+        }
+        assert!(fast_bytes > 100_000, "{fast_bytes}");
     }
 }

@@ -5,9 +5,9 @@
 use crate::bits::{BitReader, BitWriter};
 use crate::changes::find_b1;
 use crate::codes::{
-    Mode, Tables, EXT_2D_BITS, EXT_2D_UNCOMPRESSED, GEN7, GEN_FAST, GEN_PASS, KIND_HORIZONTAL,
-    KIND_PASS, MAX_MAKEUP, MODE7, MODE_INDEX_BITS, MULTI1D_BITS, MULTI1D_FLIP, MULTI1D_MAX,
-    MULTI_BITS, OP_BITS, OP_HORIZONTAL, OP_PASS, PAIR_BITS, RUN_EOL, RUN_INDEX_BITS,
+    Mode, Tables, EXT_2D_BITS, EXT_2D_UNCOMPRESSED, GEN7, GEN7_V0, GEN_FAST, GEN_VERT,
+    KIND_HORIZONTAL, KIND_PASS, MAX_MAKEUP, MODE7, MODE_INDEX_BITS, MULTI1D_BITS, MULTI1D_FLIP,
+    MULTI1D_MAX, MULTI_BITS, OP_BITS, OP_HORIZONTAL, OP_PASS, PAIR_BITS, RUN_EOL, RUN_INDEX_BITS,
     RUN_UNCOMPRESSED, SHORT_INDEX_BITS, VP_PAIR,
 };
 
@@ -650,6 +650,14 @@ macro_rules! row_loop_macros {
 /// and dark grey rows have one change per 8 to 11 pixels, and pay as well.
 const DENSE_PIXELS_PER_CHANGE: usize = 12;
 
+/// Reference lines with at least one change per this many pixels are
+/// decoded by the general loop with V0 on its fast path (error-diffused
+/// dither: one change per 1.7 pixels, V0 codes singly or in short strings
+/// between other vertical codes, so that telling V0 apart costs
+/// mispredicted branches); sparser ones (text, even its densest rows:
+/// long V0 strings) take V0 strings apart.
+const V0_FAST_PIXELS_PER_CHANGE: usize = 4;
+
 /// Cycle strings ([`cycle_string`]) of at least this many codes count for
 /// [`DenseGate`] like strings of one code (one lookup); in shorter ones
 /// (error-diffused dither gives many of five or six codes, ordered dither
@@ -710,6 +718,11 @@ struct DenseStats {
     extra: u32,
     /// Codes decoded by [`cycle_string`].
     cycle_codes: u32,
+    /// Of those, codes decoded by [`periodic_cycles`].
+    shifted_codes: u32,
+    /// Codes of strings of one code found going on past the bit buffer
+    /// ([`repeats_on`]).
+    far_codes: u32,
 }
 
 /// Decode a two-dimensional (MR/MMR) row against the reference line `refc`
@@ -746,7 +759,19 @@ pub(crate) fn decode_2d(
         }
         res
     } else {
-        let res = decode_2d_general(r, t, width, refc, cur);
+        // The general loop takes b4 (at most the second sentinel's index
+        // plus three) for the row end's bound: with no sentinels there, the
+        // reference loop.
+        let sentinels = refc
+            .get(n_ref..n_ref + 5)
+            .is_some_and(|s| s.iter().all(|&v| v == width));
+        let res = if !sentinels {
+            decode_2d_inner::<false>(r, t, width, refc, 0, &mut DenseStats::default(), cur)
+        } else if n_ref * V0_FAST_PIXELS_PER_CHANGE >= width as usize {
+            decode_2d_general::<true>(r, t, width, refc, cur)
+        } else {
+            decode_2d_general::<false>(r, t, width, refc, cur)
+        };
         if dense && res.is_ok() {
             gate.skip -= 1;
         }
@@ -762,11 +787,25 @@ pub(crate) fn decode_2d(
 ///   than V0 and pass mode (most codes of a dithered picture) take one
 ///   path without a branch on the mode; V0 strings, horizontal mode and
 ///   the rest take another, which goes back to the top of the loop after
-///   the code.
-/// - The four reference changes around b1 need two checks (b4 there, and
-///   k > 0 so that b0 is): `k` is a u32, so `k + 3` cannot wrap and b1
-///   and b2 need none. b1 at the start of the reference line (no b0)
-///   takes [`around`].
+///   the code. With `V0_FAST` ([`GEN7_V0`], for reference lines of one
+///   change per [`V0_FAST_PIXELS_PER_CHANGE`] pixels or more) V0 takes the
+///   first path too, one code at a time.
+/// - That path is one dependency chain from one b1 to the next: load the
+///   changes around b1, compare their distances to b1 with the offset,
+///   move b1's index on. It keeps this chain short (load, subtract,
+///   compare, select, add: about 9 cycles where it took 13, counting 5 for
+///   a load; on error-diffused dither this is what bounds the loop's
+///   speed, more than its instruction count): the compares do not wait
+///   for a1 (pass mode has an offset larger than any distance instead of
+///   a select of b2), a1 is relative to a change picked by the load's
+///   index (b1, or b2 for pass mode), and b1's index moves on by a select
+///   and an addition from the compares.
+/// - The reference changes b0..b4 need one check: `j`, b0's index (b1's
+///   less one), is a u32, so `j + 5` cannot wrap. b1 at the start of the
+///   reference line (no b0, `j` is `u32::MAX`) takes [`around`]. b4 is a
+///   change or a sentinel (`refc` holds the decoded changes, increasing
+///   and left of the row end, then the sentinels at the row end that
+///   [`decode_2d`] checks), so no a1 left of it is past the row end.
 /// - While eight bytes of data are left the bit buffer is topped up to 56
 ///   bits or more and four codes follow without a check on the bits: the
 ///   first three take 16 bits at most if the next one is decoded here (7
@@ -778,7 +817,7 @@ pub(crate) fn decode_2d(
 ///   decision (fast or slow path, budget spent, bits consumed) is the one
 ///   `decode_2d_inner` makes.
 #[inline(never)]
-fn decode_2d_general(
+fn decode_2d_general<const V0_FAST: bool>(
     r: &mut BitReader,
     t: &Tables,
     width: u32,
@@ -791,8 +830,9 @@ fn decode_2d_general(
     let mut n = 0usize;
     let w_i = width as i32;
     let mut a0: i32 = -1;
-    // b1's index as a u32, so `k + 3` cannot wrap (see the window below).
-    let mut k = 0u32;
+    // b0's index (b1's less one) as a u32: u32::MAX while b1 is at index
+    // 0, and `j + 5` cannot wrap (see the window below).
+    let mut j = u32::MAX;
     if refc.len() > u32::MAX as usize {
         return decode_2d_inner::<false>(r, t, width, refc, 0, &mut DenseStats::default(), cur);
     }
@@ -800,15 +840,16 @@ fn decode_2d_general(
     row_loop_macros!($, r, t, width, w_i, acc, nbits, next, budget, n, cur, a0, refc, {});
     macro_rules! research {
         () => {{
-            let mut j = k as usize;
-            k = find_b1(refc, &mut j, a0, n & 1) as u32;
+            let mut kk = j.wrapping_add(1) as usize;
+            j = (find_b1(refc, &mut kk, a0, n & 1) as u32).wrapping_sub(1);
         }};
     }
+    let gen = if V0_FAST { &GEN7_V0 } else { &GEN7 };
     // One code; `$checked` near the end of the data (the code may not be
     // all there). Codes other than vertical and pass go on at `$row`.
     macro_rules! step {
         ($row:lifetime, $checked:expr, $last:expr) => {{
-            let e = GEN7[(acc >> (64 - MODE_INDEX_BITS)) as usize];
+            let e = gen[(acc >> (64 - MODE_INDEX_BITS)) as usize];
             let len = (e & 63) as u32;
             if $checked && len > nbits {
                 bail!(Stop::NeedMore);
@@ -816,46 +857,69 @@ fn decode_2d_general(
             if e & GEN_FAST != 0 {
                 acc <<= len;
                 nbits -= len;
-                // b4 there (so b1 and b2 are, `k` being a u32) and b0
-                // there (k > 0): no more checks.
-                let kk = k as usize;
-                let (b0, b1, b2, b4) = match refc.get(kk + 3) {
-                    Some(&b4) if kk > 0 => (
-                        refc[kk - 1] as i32,
-                        refc[kk] as i32,
-                        refc[kk + 1] as i32,
-                        b4 as i32,
+                // 1 for a vertical code, 0 for pass mode (a1 = b2, no change).
+                let v = ((e & GEN_VERT) >> 7) as usize;
+                // b0, b1, b2, b4 and the change a1 is relative to (`bs`: b1
+                // for a vertical code, b2 for pass mode, chosen by the load's
+                // index: no branch nor select), with one check (`j + 5`
+                // cannot wrap); b1 at the start of the reference line (no
+                // b0) takes `around`.
+                let jj = j as usize;
+                let (b0, b1, b2, b4, bs) = match refc.get(jj..jj + 5) {
+                    Some(w) => (
+                        w[0] as i32,
+                        w[1] as i32,
+                        w[2] as i32,
+                        w[4] as i32,
+                        w[2 - v] as i32,
                     ),
-                    _ => {
-                        let Some(b) = around(refc, kk) else {
+                    None => {
+                        let Some((b0, b1, b2, b4)) = around(refc, j.wrapping_add(1) as usize)
+                        else {
                             bail!(Stop::Bad);
                         };
-                        b
+                        (b0, b1, b2, b4, if v != 0 { b1 } else { b2 })
                     }
                 };
-                // 1 for pass mode (a1 = b2), else 0.
-                let p = ((e & GEN_PASS) >> 7) as u32;
-                let a1 = if p != 0 { b2 } else { b1 } + (e >> 8);
-                if a1 <= a0 || a1 >= b4.min(w_i) {
+                // The vertical offset, or for pass mode more than any
+                // distance between changes; `a1` takes 0 for pass mode.
+                let d = e >> 8;
+                let a1 = bs.wrapping_add(d & (v as i32).wrapping_neg());
+                // b4 is a change or one of the sentinels `decode_2d` checks
+                // (b1 is at most the second sentinel, as a0 is left of the
+                // row end), so `a1 < b4` puts a1 left of the row end too.
+                debug_assert!(b4 <= w_i);
+                if a1 <= a0 || a1 >= b4 {
                     // Rare: the row end, a zero-length run, an invalid
                     // code, or b1 further away.
-                    vertical_rare!(a1, p == 0, continue $row);
+                    vertical_rare!(a1, v != 0, continue $row);
                 }
                 let Some(slot) = cur.get_mut(n) else {
                     bail!(Stop::Bad);
                 };
                 *slot = a1 as u32;
-                // For pass mode b0 < b2 = a1, so `c` is 0 and k moves two on.
-                let c = u32::from(b0 > a1) + u32::from(b2 > a1);
-                n += 1 - p as usize;
+                // Whether b0 and b2 lie at or left of a1 (b1 + d for a
+                // vertical code), from their distances to b1 so that this
+                // waits for the loads only, not for a1 (both for pass mode:
+                // b0 < b2 = a1, and `d` is larger than any distance). b1
+                // moves on by 2 of each and v, less 2 (the shortest chain
+                // from one b1 to the next: load, subtract, compare, two
+                // additions).
+                let s0 = u32::from(b0.wrapping_sub(b1) <= d);
+                let s2 = u32::from(b2.wrapping_sub(b1) <= d);
+                n += v;
                 a0 = a1;
-                k = k + 3 - p - 2 * c;
+                j = j
+                    .wrapping_add(v as u32)
+                    .wrapping_sub(2)
+                    .wrapping_add(2 * s0)
+                    .wrapping_add(2 * s2);
             } else {
                 let kind = (e >> 8) as u8;
                 if kind == 3 {
                     // A string of V0 codes: copies reference changes.
-                    let m = v0_string!(k as usize);
-                    k += m as u32;
+                    let m = v0_string!(j.wrapping_add(1) as usize);
+                    j = j.wrapping_add(m as u32);
                     continue $row;
                 } else if kind == KIND_HORIZONTAL {
                     if $last && nbits < 3 + MULTI_BITS {
@@ -913,6 +977,8 @@ struct CycleState {
     a0: i32,
     k: usize,
     n: usize,
+    /// Codes decoded by translating whole cycles ([`periodic_cycles`]).
+    shifted: u32,
 }
 
 /// A cycle of `P` (2 or 4) vertical and pass codes (T.4 §4.2.1.3.2)
@@ -925,9 +991,12 @@ struct CycleState {
 /// The first cycle learns how far each code moves b1 (k + 3 - 2c,
 /// T.4 §4.2.1.3.1; pass: two on); later cycles must move it the same, so
 /// the reference changes each code reads are known ahead instead of
-/// waiting on the code before. Stops at the first code where any of that
-/// fails (leaving it to the other paths); returns the codes decoded. Every
-/// code moves a0 right.
+/// waiting on the code before. Where the reference line repeats too (the
+/// changes one cycle on are those of the cycle before, shifted by the same
+/// distance), whole cycles are decoded by [`periodic_cycles`] without
+/// looking at each code. Stops at the first code where any of that fails
+/// (leaving it to the other paths); returns the codes decoded. Every code
+/// moves a0 right.
 #[inline(never)]
 fn cycle_string<const P: usize>(
     data: &[u8],
@@ -944,6 +1013,7 @@ fn cycle_string<const P: usize>(
         mut a0,
         mut k,
         mut n,
+        mut shifted,
     } = *st;
     let mut done = 0u32;
     let codes = codes.to_le_bytes();
@@ -951,10 +1021,18 @@ fn cycle_string<const P: usize>(
     let mut len = [0u32; P];
     let mut off = [0i32; P];
     let mut pass = [false; P];
+    // a1 is `w[at[j]] + off[j]` in the window `w` from b0: b1 plus the
+    // offset for a vertical code, b2 for pass (no branch on the mode).
+    let mut at = [1usize; P];
     for j in 0..P {
         len[j] = u32::from(codes[j] & 15);
         pass[j] = codes[j] >> 4 == KIND_PASS;
-        off[j] = i32::from(codes[j] >> 4) - 3;
+        off[j] = if pass[j] {
+            0
+        } else {
+            i32::from(codes[j] >> 4) - 3
+        };
+        at[j] += usize::from(pass[j]);
     }
     let mut adv = [0usize; P];
     let mut cexp = [0u32; P];
@@ -967,6 +1045,8 @@ fn cycle_string<const P: usize>(
     }
     // Bits of the codes decoded in the current window.
     let mut used = 0u32;
+    // a1 of the last cycle's first code.
+    let mut first = 0i32;
     // One code at position `j`: breaks out of `$out` where it is not the
     // common case (or, once learned, moves b1 otherwise).
     macro_rules! code {
@@ -978,8 +1058,8 @@ fn cycle_string<const P: usize>(
             if n >= cur.len() {
                 break $out;
             }
-            let (b0, b1, b2, b4) = (w[0] as i32, w[1] as i32, w[2] as i32, w[4] as i32);
-            let a1 = if pass[j] { b2 } else { b1 + off[j] };
+            let (b0, b2, b4) = (w[0] as i32, w[2] as i32, w[4] as i32);
+            let a1 = w[at[j]] as i32 + off[j];
             let c = u32::from(b0 > a1) + u32::from(b2 > a1);
             if a1 <= a0 || a1 >= b4 || (!$learn && c != cexp[j]) {
                 break $out;
@@ -987,6 +1067,9 @@ fn cycle_string<const P: usize>(
             if $learn {
                 cexp[j] = c;
                 adv[j] = 3usize.wrapping_sub(2 * c as usize + usize::from(pass[j]));
+            }
+            if j == 0 {
+                first = a1;
             }
             cur[n] = a1 as u32;
             n += usize::from(!pass[j]);
@@ -1001,7 +1084,65 @@ fn cycle_string<const P: usize>(
         for j in 0..P {
             code!('string, j, true);
         }
+        // The reference changes a cycle reads, relative to b1 at its start
+        // (`lo..=hi`), how far it moves b1 and how many changes it adds.
+        let mut shape = CycleShape {
+            lo: isize::MAX,
+            hi: isize::MIN,
+            kc: 0,
+            nc: 0,
+        };
+        for j in 0..P {
+            shape.lo = shape.lo.min(shape.kc - 1);
+            shape.hi = shape.hi.max(shape.kc + 3);
+            shape.kc += adv[j] as isize;
+            shape.nc += usize::from(!pass[j]);
+        }
+        let mut shift = shape.kc > 0 && shape.nc > 0;
+        // One more cycle code by code (the first may read reference changes
+        // before the repeating part), then whole cycles shifted from the
+        // last one; then on code by code, and shifted again where that
+        // went on.
+        if used + bits <= (acc ^ rep).leading_zeros().min(nbits) {
+            for j in 0..P {
+                code!('string, j, false);
+            }
+        }
+        acc <<= used;
+        nbits -= used;
+        used = 0;
+        let mut tries = 0;
         loop {
+            if shift {
+                let pos = next * 8 - nbits as usize;
+                let t =
+                    periodic_cycles::<P>(data, refs, cur, &shape, pos, bits, rep, k, n, a0 - first);
+                // Another try after some codes one by one where the first
+                // found none (the cycle before may read changes before the
+                // repeating part).
+                tries += 1;
+                shift = t.cycles > 0 || tries < 2;
+                if t.cycles > 0 {
+                    let cycles = t.cycles;
+                    n += cycles * shape.nc;
+                    k = k.wrapping_add((cycles as isize * shape.kc) as usize);
+                    a0 += t.moved;
+                    first += t.moved;
+                    done += (cycles * P) as u32;
+                    shifted += (cycles * P) as u32;
+                    // The bit buffer from the end of the last cycle, as
+                    // `BitReader::new` fills it: the last byte is there but
+                    // not counted (a fast refill takes at most 63 bits).
+                    let at = pos + cycles * bits as usize;
+                    let Some(b) = data.get(at / 8..).and_then(|s| s.first_chunk::<8>()) else {
+                        // `periodic_cycles` leaves eight bytes there.
+                        break 'string;
+                    };
+                    acc = u64::from_be_bytes(*b) << (at % 8);
+                    nbits = 56 - (at % 8) as u32;
+                    next = at / 8 + 7;
+                }
+            }
             // Whole cycles while the bits repeat and are there.
             let avail = (acc ^ rep).leading_zeros().min(nbits);
             while used + bits <= avail {
@@ -1032,8 +1173,190 @@ fn cycle_string<const P: usize>(
         a0,
         k,
         n,
+        shifted,
     };
     done
+}
+
+/// The reference changes one cycle of [`cycle_string`] reads, relative to
+/// the index of b1 at the start of the cycle (`lo..=hi`), how far the cycle
+/// moves b1 (`kc`) and how many changes it adds (`nc`, its vertical codes).
+struct CycleShape {
+    lo: isize,
+    hi: isize,
+    kc: isize,
+    nc: usize,
+}
+
+/// What [`periodic_cycles`] decoded: whole cycles, and how far they moved a0.
+struct Shifted {
+    cycles: usize,
+    moved: i32,
+}
+
+/// Whole cycles of [`cycle_string`] decoded at once, after one cycle
+/// decoded code by code (its changes end `cur[..n]`, b1 now at `k`, a0 at
+/// `a0_gap` past the cycle's first a1). From bit `pos` of `data` (a cycle
+/// boundary), as long as the bits repeat `rep` (whole cycles of `bits`)
+/// and the reference changes the cycles read repeat those of the cycle
+/// before, all shifted right by one distance `d` (T.4 §4.2.1.3.2: the
+/// codes of a cycle only compare reference changes, a0 and a1 with each
+/// other, so each cycle then decodes as the one before, its changes `d`
+/// further right: the same checks pass, b1 moves the same way). The first
+/// code's a1 moved by `d` must be right of the last one's (the check the
+/// shift does not carry). Stops before the end of `refs`, before `cur` is
+/// full and eight bytes before the end of `data`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn periodic_cycles<const P: usize>(
+    data: &[u8],
+    refs: &[u32],
+    cur: &mut [u32],
+    shape: &CycleShape,
+    pos: usize,
+    bits: u32,
+    rep: u64,
+    k: usize,
+    n: usize,
+    a0_gap: i32,
+) -> Shifted {
+    let none = Shifted {
+        cycles: 0,
+        moved: 0,
+    };
+    let (kc, nc) = (shape.kc as usize, shape.nc);
+    if shape.kc <= 0 || nc == 0 {
+        return none;
+    }
+    // Room: every code of a cycle with b1 at k + t * kc reads up to k + t *
+    // kc + hi; each cycle writes `P` entries from its first change (those
+    // past its changes are overwritten or left past the end).
+    let top = refs.len() as isize - 1 - shape.hi - k as isize;
+    if top < 0 || n < nc || n + P >= cur.len() {
+        return none;
+    }
+    // (32-bit divisions: both fit, and no branch on the operands' size.)
+    let top = top.min(1 << 30) as u32;
+    let free = (cur.len() - P - n).min(1 << 30) as u32;
+    let room = (top / kc as u32 + 1).min(free / nc as u32) as usize;
+    // Whole cycles in the bits, 56 bits (whole cycles) at a time, with eight
+    // bytes left after the last one.
+    let per = (56 / bits) as usize;
+    let span = per as u32 * bits;
+    let mut cycles = 0usize;
+    let mut at = pos;
+    while cycles < room {
+        let Some(b) = data.get(at / 8..).and_then(|s| s.first_chunk::<8>()) else {
+            break;
+        };
+        let m = ((u64::from_be_bytes(*b) << (at % 8)) ^ rep).leading_zeros();
+        if m >= span {
+            cycles += per;
+            at += span as usize;
+        } else {
+            cycles += (m / bits) as usize;
+            break;
+        }
+    }
+    let mut cycles = cycles.min(room);
+    while cycles > 0 && data.len() < (pos + cycles * bits as usize) / 8 + 8 {
+        cycles -= 1;
+    }
+    if cycles == 0 {
+        return none;
+    }
+    // The reference changes the cycles read, against those one cycle before.
+    let i0 = (k as isize + shape.lo) as usize;
+    let i1 = (k as isize + (cycles - 1) as isize * shape.kc + shape.hi) as usize;
+    let Some(old) = i0.checked_sub(kc).and_then(|o| refs.get(o..=i1 - kc)) else {
+        return none;
+    };
+    let Some(new) = refs.get(i0..=i1) else {
+        return none;
+    };
+    let d = new[0].wrapping_sub(old[0]);
+    if d == 0 || d >= 1 << 30 || (d as i32) <= a0_gap {
+        return none;
+    }
+    let mut good = 0usize;
+    for (x, y) in old.chunks_exact(8).zip(new.chunks_exact(8)) {
+        let same = x
+            .iter()
+            .zip(y)
+            .fold(true, |o, (a, b)| o & (b.wrapping_sub(*a) == d));
+        if !same {
+            break;
+        }
+        good += 8;
+    }
+    good += old[good..]
+        .iter()
+        .zip(&new[good..])
+        .take_while(|(a, b)| b.wrapping_sub(**a) == d)
+        .count();
+    // Cycles whose window ends before the first change that differs.
+    let f = i0 + good;
+    let span_end = f as isize - 1 - k as isize - shape.hi;
+    if span_end < 0 {
+        return none;
+    }
+    let cycles = cycles.min((span_end.min(1 << 30) as u32 / kc as u32) as usize + 1);
+    // Each cycle's changes: the last cycle's, `d` further on per cycle
+    // (`P` entries a cycle, the `nc` changes first).
+    let mut last = [0u32; P];
+    last[..nc].copy_from_slice(&cur[n - nc..n]);
+    for (t, at) in (n..n + cycles * nc).step_by(nc).enumerate() {
+        let add = d * (t as u32 + 1);
+        let Some(out) = cur.get_mut(at..at + P) else {
+            break;
+        };
+        for (o, &v) in out.iter_mut().zip(&last) {
+            *o = v + add;
+        }
+    }
+    Shifted {
+        cycles,
+        moved: (cycles as u32 * d) as i32,
+    }
+}
+
+/// How many more times the code of `len` bits at the top of `acc`
+/// repeats in `data` from bit `at` (where a repeat starts), at most about
+/// `max`: a string of one code (T.4 §4.2.1.3.2) going on past the bit
+/// buffer. Counts only repeats with eight bytes of data after them.
+#[inline(never)]
+fn repeats_on(data: &[u8], mut at: usize, len: u32, acc: u64, max: usize) -> usize {
+    // The code repeated over the whole word.
+    let mut rep = acc & !(u64::MAX >> len);
+    let mut s = len;
+    while s < 64 {
+        rep |= rep >> s;
+        s *= 2;
+    }
+    // Whole codes per 56 bits (by a reciprocal, see `RECIP`).
+    let per = ((56 * RECIP[len as usize]) >> 16) as usize;
+    let span = per * len as usize;
+    let mut m = 0usize;
+    while m < max {
+        let Some(b) = data.get(at / 8..).and_then(|s| s.first_chunk::<8>()) else {
+            break;
+        };
+        let same = ((u64::from_be_bytes(*b) << (at % 8)) ^ rep).leading_zeros();
+        if same as usize >= span {
+            m += per;
+            at += span;
+        } else {
+            m += ((same * RECIP[len as usize]) >> 16) as usize;
+            at += ((same * RECIP[len as usize]) >> 16) as usize * len as usize;
+            break;
+        }
+    }
+    // Eight bytes after the last repeat.
+    while m > 0 && data.len() < at / 8 + 8 {
+        m -= 1;
+        at -= len as usize;
+    }
+    m
 }
 
 #[inline(always)]
@@ -1071,11 +1394,14 @@ fn decode_2d_inner<const DENSE: bool>(
     let mut budget = step_limit(width) + 1;
     // Repeated-code path counters (`DenseStats`), stored on every sync.
     let (mut lookups, mut extra, mut cycle_codes) = (0u32, 0u32, 0u32);
+    let (mut shifted_codes, mut far_codes) = (0u32, 0u32);
     row_loop_macros!($, r, t, width, w_i, acc, nbits, next, budget, n, cur, a0, refc, {
         if DENSE {
             st.lookups = lookups;
             st.extra = extra;
             st.cycle_codes = cycle_codes;
+            st.shifted_codes = shifted_codes;
+            st.far_codes = far_codes;
         }
     });
     // Find b1 again after a code that moved a0 arbitrarily (a0 never moves
@@ -1142,6 +1468,22 @@ fn decode_2d_inner<const DENSE: bool>(
             }
         }};
     }
+    // Spend `used` bits: more than the bit buffer holds only after a string
+    // that `repeats_on` found going on past it (then eight bytes are left
+    // there; the bit buffer is filled from there as `BitReader::new` does).
+    macro_rules! take {
+        ($used:expr) => {{
+            let used: u32 = $used;
+            if used <= nbits {
+                acc = acc.checked_shl(used).unwrap_or(0);
+                nbits -= used;
+            } else {
+                let at = next * 8 - nbits as usize + used as usize;
+                let b = BitReader::new(data, at);
+                (acc, nbits, next) = (b.acc, b.nbits, b.next);
+            }
+        }};
+    }
     // The code at the top (`e` from `t.op2d`, `len` bits) m times (m may be
     // 0 when the data ends inside the code: then `step!` decides).
     macro_rules! ops {
@@ -1175,8 +1517,7 @@ fn decode_2d_inner<const DENSE: bool>(
                 n += 2 * m;
                 a0 = p as i32;
                 let used = len * m as u32;
-                acc = acc.checked_shl(used).unwrap_or(0);
-                nbits -= used;
+                take!(used);
                 // a0 may have moved far: skip reference changes eight at a
                 // time, then search.
                 while k + 8 < n_real && refc[k + 8] as i32 <= a0 {
@@ -1194,8 +1535,7 @@ fn decode_2d_inner<const DENSE: bool>(
                 a0 = refc[k + 2 * m - 1] as i32;
                 k += 2 * m;
                 let used = len * m as u32;
-                acc = acc.checked_shl(used).unwrap_or(0);
-                nbits -= used;
+                take!(used);
             } else if off1 == -1 || off1 == 0 {
                 // V-1 or V0 m times: a1 = b1 + d, and b1 one on (b0 <= a1 < b2);
                 // b1 must be a real change (not the row end).
@@ -1216,8 +1556,7 @@ fn decode_2d_inner<const DENSE: bool>(
                 k += m;
                 a0 = (src[m - 1].wrapping_add(d)) as i32;
                 let used = len * m as u32;
-                acc = acc.checked_shl(used).unwrap_or(0);
-                nbits -= used;
+                take!(used);
             } else {
                 // Another vertical code m times: one at a time, b1 moving to
                 // k - 1, k + 1 or k + 3 as in `step!`; stop (leaving the rest
@@ -1246,8 +1585,7 @@ fn decode_2d_inner<const DENSE: bool>(
                     continue;
                 }
                 let used = len * done;
-                acc = acc.checked_shl(used).unwrap_or(0);
-                nbits -= used;
+                take!(used);
             }
         }};
     }
@@ -1271,6 +1609,7 @@ fn decode_2d_inner<const DENSE: bool>(
                     a0,
                     k,
                     n,
+                    shifted: 0,
                 };
                 if s2 >= l2 && 2 * l2 <= nbits {
                     let codes = u32::from(pr) * 0x1_0001;
@@ -1292,7 +1631,9 @@ fn decode_2d_inner<const DENSE: bool>(
                         a0,
                         k,
                         n,
+                        ..
                     } = cs;
+                    shifted_codes += cs.shifted;
                 }
             }
             done
@@ -1303,7 +1644,9 @@ fn decode_2d_inner<const DENSE: bool>(
     // a1 = b1 - 1, so the string copies reference changes less one), pass
     // codes (each moves b1 two on) and horizontal codes of the same two
     // short runs. A string is found by comparing the bits with themselves
-    // shifted by one code, and decoded in one go; a single code takes the
+    // shifted by one code, and decoded in one go (a string that fills the
+    // bit buffer is followed on in the data by `repeats_on`: long strings
+    // take one lookup, not one per refill); a single code takes the
     // same paths (without the string arithmetic on the bit buffer's
     // dependency chain); everything else goes through `step!`. These paths
     // read only the `n_real` real reference changes and never reach the
@@ -1343,11 +1686,24 @@ fn decode_2d_inner<const DENSE: bool>(
                 ops!(e, len, 1);
             } else {
                 // (len + same).min(nbits) / len, by a reciprocal (both < 128).
-                let m = (((len + same).min(nbits) * RECIP[len as usize]) >> 16) as usize;
-                // Strings of V0 count as one code: the general loop takes
-                // those in one go as well.
+                let mut m = (((len + same).min(nbits) * RECIP[len as usize]) >> 16) as usize;
+                // Lookups the rest of a string past the bit buffer would
+                // take one refill (56 bits) at a time: the gate counts the
+                // string as before.
+                let mut more = 0u32;
+                if len + same >= nbits {
+                    // The string may go on past the bit buffer.
+                    let at = next * 8 - nbits as usize + m * len as usize;
+                    let far = repeats_on(data, at, len, acc, width as usize);
+                    m += far;
+                    far_codes += far as u32;
+                    more = far.div_ceil((56 / len) as usize) as u32;
+                }
+                lookups += more;
+                // Strings of V0 count as one code a lookup: the general loop
+                // takes those in one go as well.
                 if len > 1 {
-                    extra += m as u32 - 1;
+                    extra += m as u32 - 1 - more;
                 }
                 ops!(e, len, m);
             }
@@ -1482,6 +1838,141 @@ pub(crate) fn encode_2d(
     }
 }
 
+/// [`put_run`] into a [`crate::bits::FastBits`] (flushed after each code).
+#[inline(always)]
+fn put_run_fast(
+    f: &mut crate::bits::FastBits,
+    buf: &mut crate::bits::FastBuf,
+    t: &Tables,
+    colour: usize,
+    mut n: u32,
+) {
+    while n > MAX_MAKEUP {
+        let c = t.makeup[colour][40];
+        f.put(c.bits, c.len);
+        f.flush(buf);
+        n -= MAX_MAKEUP;
+    }
+    if n >= 64 {
+        let c = t.makeup[colour][(n / 64) as usize];
+        f.put(c.bits, c.len);
+        f.flush(buf);
+        n %= 64;
+    }
+    let c = t.term[colour][n as usize];
+    f.put(c.bits, c.len);
+    f.flush(buf);
+}
+
+/// [`encode_2d`] for rows with many changes (dithered or error-diffused
+/// images), given the row as `b1s` from [`crate::changes::from_row_words`]:
+/// `b1s[i]` is `[a1, b1, b2, index of b1]` for a1 = the element `i` and a0
+/// on the element before (or at the row start, `i = 0`) after a vertical
+/// or horizontal code; the last entry is the first sentinel (a1 = width).
+/// `refc` holds the reference elements then sentinels.
+///
+/// The coding procedure of T.4 §4.2.1.3.3 without a search for b1: after a
+/// vertical or horizontal code the next a1, b1 and b2 are one load; after
+/// pass mode b1 and b2 are the next two reference elements; and a0
+/// reaches the row end exactly when the index of a1 passes the sentinel
+/// (pass mode never ends a row, as b2 < a1 <= width). Pass and vertical
+/// codes, most of such rows, are chosen and written without a branch;
+/// horizontal mode is a branch. Returns the number of horizontal codes.
+pub(crate) fn encode_2d_dense(
+    w: &mut BitWriter,
+    out: &mut Vec<u8>,
+    t: &Tables,
+    refc: &[u32],
+    b1s: &[crate::changes::B1Entry],
+) -> usize {
+    // Vertical codes by offset + 3, then pass mode.
+    let mut vbits = [0u64; 8];
+    let mut vlen = [0u32; 8];
+    for ((b, l), c) in vbits
+        .iter_mut()
+        .zip(&mut vlen)
+        .zip(t.vert.iter().chain([&t.pass]))
+    {
+        (*b, *l) = (u64::from(c.bits), c.len);
+    }
+    let hz = t.horiz;
+    let Some(&[mut a1, mut b1, mut b2, k0]) = b1s.first() else {
+        return 0;
+    };
+    let mut horizontal = 0usize;
+    let width = b1s[b1s.len() - 1][0];
+    let mut k = k0 as usize;
+    let mut buf = [0u8; crate::bits::FAST_BUF];
+    let mut f = w.fast(&mut buf);
+    let mut i = 0usize;
+    // Whether the last code was pass mode (then a0 is `refc[k - 1]`, else
+    // the element before a1, or 0 at the row start).
+    let mut passed = false;
+    loop {
+        let pass = b2 < a1;
+        let d = a1.wrapping_sub(b1).wrapping_add(3);
+        if !pass && d > 6 {
+            // Horizontal mode: runs a0a1 and a1a2, a0's colour first.
+            let a0 = if passed {
+                refc[k - 1]
+            } else if i > 0 {
+                b1s[i - 1][0]
+            } else {
+                0
+            };
+            let a2 = b1s.get(i + 1).map_or(width, |e| e[0]);
+            let colour = i & 1;
+            let (r1, r2) = (a1 - a0, a2 - a1);
+            if (r1 | r2) < 64 {
+                // At most 3 + 12 + 12 bits.
+                let c1 = t.term[colour][r1 as usize];
+                let c2 = t.term[colour ^ 1][r2 as usize];
+                f.put(hz.bits, hz.len);
+                f.put(c1.bits, c1.len);
+                f.put(c2.bits, c2.len);
+                f.flush(&mut buf);
+            } else {
+                f.put(hz.bits, hz.len);
+                f.flush(&mut buf);
+                put_run_fast(&mut f, &mut buf, t, colour, r1);
+                put_run_fast(&mut f, &mut buf, t, colour ^ 1, r2);
+            }
+            i += 2;
+            passed = false;
+            horizontal += 1;
+            let Some(e) = b1s.get(i) else {
+                break;
+            };
+            (a1, b1, b2, k) = (e[0], e[1], e[2], e[3] as usize);
+        } else {
+            let idx = (if pass { 7 } else { d }) as usize & 7;
+            f.put_u64(vbits[idx], vlen[idx]);
+            f.flush(&mut buf);
+            // After pass mode b1 and b2 are the next two elements (b2 < a1
+            // < width, so they exist). Selections by mask, not branches:
+            // pass mode comes and goes at random on error-diffused rows.
+            let p1 = refc.get(k + 2).copied().unwrap_or(u32::MAX);
+            let p2 = refc.get(k + 3).copied().unwrap_or(u32::MAX);
+            passed = pass;
+            i += usize::from(!pass);
+            let Some(e) = b1s.get(i) else {
+                break;
+            };
+            let pm = u32::from(pass).wrapping_neg();
+            let pmu = usize::from(pass).wrapping_neg();
+            a1 = e[0];
+            b1 = (p1 & pm) | (e[1] & !pm);
+            b2 = (p2 & pm) | (e[2] & !pm);
+            k = ((k + 2) & pmu) | (e[3] as usize & !pmu);
+        }
+        if !f.room() {
+            f.spill(&buf, w, out);
+        }
+    }
+    w.resume(out, &mut buf, f);
+    horizontal
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1525,8 +2016,15 @@ mod tests {
     /// One decode of `data` from bit `pos` against `refc` (changes plus
     /// sentinels, then stale entries), the general loop alone (`n_real`
     /// 0) or with the dense-row paths; and the codes the cycle strings
-    /// decoded.
-    fn run(data: &[u8], pos: usize, width: u32, refc: &[u32], n_real: usize) -> (Decoded, u32) {
+    /// decoded: all, shifted by whole cycles, and in strings of one code
+    /// past the bit buffer.
+    fn run(
+        data: &[u8],
+        pos: usize,
+        width: u32,
+        refc: &[u32],
+        n_real: usize,
+    ) -> (Decoded, [u32; 3]) {
         let mut r = BitReader::new(data, pos);
         let mut cur = vec![0u32; width as usize + SLACK];
         let mut st = DenseStats::default();
@@ -1536,7 +2034,8 @@ mod tests {
             decode_2d_inner::<false>(&mut r, tables(), width, refc, 0, &mut st, &mut cur)
         };
         let n = *res.as_ref().unwrap_or(&0);
-        ((res, cur[..n].to_vec(), r.pos()), st.cycle_codes)
+        let counts = [st.cycle_codes, st.shifted_codes, st.far_codes];
+        ((res, cur[..n].to_vec(), r.pos()), counts)
     }
 
     /// The dense-row paths (repeated-code strings and cycle strings,
@@ -1551,7 +2050,10 @@ mod tests {
         use crate::testpages::dithered_page;
         let t = tables();
         let mut seed = 0x1234_5678_9ABC_DEF0u64;
-        let (mut dense_rows, mut cycle_codes, mut cut_cycles) = (0, 0u64, 0u64);
+        let mut dense_rows = 0;
+        // Codes in cycle strings, shifted cycles and strings past the bit
+        // buffer: in whole data, then in data cut short.
+        let (mut counts, mut cut_counts) = ([0u64; 3], [0u64; 3]);
         for &width in &[64u32, 100, 333, 1728, 2432] {
             let bayer = dithered_page(width, 40, u64::from(width));
             for source in 0..2 {
@@ -1598,8 +2100,10 @@ mod tests {
                     if n_ref * DENSE_PIXELS_PER_CHANGE >= width as usize && n_ref >= 16 {
                         dense_rows += 1;
                     }
-                    let (good, cycles) = run(&data, 0, width, &refc, n_ref);
-                    cycle_codes += u64::from(cycles);
+                    let (good, c) = run(&data, 0, width, &refc, n_ref);
+                    for (sum, c) in counts.iter_mut().zip(c) {
+                        *sum += u64::from(c);
+                    }
                     let at = format!("width {width} source {source} row {y}");
                     assert_eq!(good.0, Ok(n_cur), "{at}");
                     assert_eq!(good.1, cur[..n_cur], "{at}");
@@ -1615,9 +2119,11 @@ mod tests {
                         let cut = (xorshift(&mut seed) % data.len() as u64) as usize;
                         for d in [&bad[..], &bad[..cut], &data[..cut]] {
                             let pos = (trial % 3) as usize;
-                            let (dense, cycles) = run(d, pos, width, &refc, n_ref);
+                            let (dense, c) = run(d, pos, width, &refc, n_ref);
                             if d.len() == cut {
-                                cut_cycles += u64::from(cycles);
+                                for (sum, c) in cut_counts.iter_mut().zip(c) {
+                                    *sum += u64::from(c);
+                                }
                             }
                             assert_eq!(dense, run(d, pos, width, &refc, 0).0, "{at} trial {trial}");
                         }
@@ -1626,12 +2132,13 @@ mod tests {
             }
         }
         assert!(dense_rows > 200, "only {dense_rows} dense rows");
-        // The cycle strings took part, also in data cut short.
-        assert!(cycle_codes > 10_000, "{cycle_codes} codes in cycle strings");
-        assert!(
-            cut_cycles > 10_000,
-            "{cut_cycles} codes in cut cycle strings"
-        );
+        // The cycle strings, the shifted cycles and the strings past the
+        // bit buffer took part, also in data cut short.
+        for (what, min) in [(counts, 10_000), (cut_counts, 10_000)] {
+            assert!(what[0] > min, "{what:?} codes (cycles, shifted, far)");
+            assert!(what[1] > min, "{what:?} codes (cycles, shifted, far)");
+            assert!(what[2] > min, "{what:?} codes (cycles, shifted, far)");
+        }
     }
 
     /// A page whose cycle strings (T.4 §4.2.1.3.2) end exactly at the end
@@ -1711,9 +2218,10 @@ mod tests {
         }
     }
 
-    /// One decode with the general loop (`decode_2d_general`) or the
-    /// reference loop it replaces (`decode_2d_inner::<false>`): result,
-    /// changes and the bit position reached (also on errors).
+    /// One decode with the general loop (`decode_2d_general`, both
+    /// variants: V0 strings apart or V0 on the fast path, which must agree)
+    /// or the reference loop it replaces (`decode_2d_inner::<false>`):
+    /// result, changes and the bit position reached (also on errors).
     fn run_general(
         data: &[u8],
         pos: usize,
@@ -1721,16 +2229,26 @@ mod tests {
         refc: &[u32],
         reference: bool,
     ) -> (Result<usize, Stop>, Vec<u32>, usize) {
-        let mut r = BitReader::new(data, pos);
-        let mut cur = vec![0u32; width as usize + SLACK];
-        let res = if reference {
-            let mut st = DenseStats::default();
-            decode_2d_inner::<false>(&mut r, tables(), width, refc, 0, &mut st, &mut cur)
-        } else {
-            decode_2d_general(&mut r, tables(), width, refc, &mut cur)
+        let run = |variant: u8| {
+            let mut r = BitReader::new(data, pos);
+            let mut cur = vec![0u32; width as usize + SLACK];
+            let res = match variant {
+                0 => {
+                    let mut st = DenseStats::default();
+                    decode_2d_inner::<false>(&mut r, tables(), width, refc, 0, &mut st, &mut cur)
+                }
+                1 => decode_2d_general::<false>(&mut r, tables(), width, refc, &mut cur),
+                _ => decode_2d_general::<true>(&mut r, tables(), width, refc, &mut cur),
+            };
+            let n = *res.as_ref().unwrap_or(&0);
+            (res, cur[..n].to_vec(), r.pos())
         };
-        let n = *res.as_ref().unwrap_or(&0);
-        (res, cur[..n].to_vec(), r.pos())
+        if reference {
+            return run(0);
+        }
+        let got = run(1);
+        assert_eq!(got, run(2), "V0 on the fast path decodes differently");
+        got
     }
 
     /// A packed row of random runs: each pixel starts a new run with
@@ -1882,6 +2400,35 @@ mod tests {
             assert_eq!(got.1, c_ch, "{c_ch:?}");
             assert_eq!(got, run_general(&data, 0, width, &refc, true));
         }
+    }
+
+    /// Without the sentinels after the reference line's changes (a stale
+    /// change past the row end where b4 is), `decode_2d` takes the
+    /// reference loop, which finds a1 past the row end (V3 from b1 at the
+    /// row end) invalid; the general loop, which bounds a1 by b4 alone,
+    /// would take it (or fail its debug assertion).
+    #[test]
+    fn missing_sentinels_take_reference_loop() {
+        let width = 200u32;
+        let mut refc = vec![250u32; width as usize + SLACK];
+        refc[0] = width;
+        // V3 (0000011), then ones.
+        let data = [
+            0b0000_0111u8,
+            0xFF,
+            0xFF,
+            0xFF,
+            0xFF,
+            0xFF,
+            0xFF,
+            0xFF,
+            0xFF,
+        ];
+        let mut cur = vec![0u32; width as usize + SLACK];
+        let mut r = BitReader::new(&data, 0);
+        let mut gate = DenseGate::default();
+        let got = decode_2d(&mut r, tables(), width, &refc, 0, &mut gate, &mut cur);
+        assert_eq!(got, Err(Stop::Bad));
     }
 
     #[test]
