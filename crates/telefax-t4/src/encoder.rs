@@ -71,6 +71,9 @@ pub struct Encoder {
     dense_min: usize,
     /// Horizontal-mode gate of the dense 2-D loop on (tests turn it off).
     gate: bool,
+    /// A white 2-D row under a white one is written as its one V0 code
+    /// without [`encode_2d`] (tests turn it off, to compare).
+    blank_v0: bool,
     rows: u32,
     /// Bit count where the current row's data began (after its EOL).
     row_start: u64,
@@ -105,6 +108,7 @@ impl Encoder {
             gate_skip: 0,
             dense_min: ((width / DENSE_PIXELS_PER_CHANGE) as usize).max(16),
             gate: true,
+            blank_v0: true,
             rows: 0,
             row_start: 0,
             row_open: false,
@@ -259,7 +263,11 @@ impl Encoder {
         };
         let (refc, cur) = self.lines.split();
         let cur = &cur[..n + SENTINELS];
-        if two_d {
+        if two_d && n == 0 && self.n_ref == 0 && self.blank_v0 {
+            // A white row under a white one (most rows of a sparse page):
+            // a1 = b1 = the row end, one V0 code (T.4 §4.2.1.3.2).
+            self.w.put(out, 1, 1);
+        } else if two_d {
             let refc = &refc[..self.n_ref + SENTINELS];
             if self.rank_ok && n >= self.dense_min {
                 let h = encode_2d_dense(&mut self.w, out, self.t, refc, &self.b1s[..=n]);
@@ -377,6 +385,7 @@ mod tests {
         let mut enc = Encoder::new(page.width, opts.clone()).unwrap();
         if !fast {
             enc.dense_min = usize::MAX;
+            enc.blank_v0 = false;
         }
         // Every dense row through the dense loop, or the gate's choice.
         enc.gate = changes_at == 5;
@@ -397,7 +406,8 @@ mod tests {
     }
 
     /// The dense-row paths (`encode_2d_dense` with ranks from
-    /// `from_row_words`, the `FastBits` writer) give
+    /// `from_row_words`, the `FastBits` writer) and the one-code white rows
+    /// give
     /// exactly the bytes of the general row coders, for every coding, both
     /// bit orders, byte-aligned rows and EOLs, minimum row lengths, widths
     /// from 1 to 4864 and rows of every density; and the result decodes.
