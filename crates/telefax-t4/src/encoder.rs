@@ -407,10 +407,10 @@ mod tests {
 
     /// The dense-row paths (`encode_2d_dense` with ranks from
     /// `from_row_words`, the `FastBits` writer) and the one-code white rows
-    /// give
-    /// exactly the bytes of the general row coders, for every coding, both
-    /// bit orders, byte-aligned rows and EOLs, minimum row lengths, widths
-    /// from 1 to 4864 and rows of every density; and the result decodes.
+    /// give exactly the bytes of the general row coders, for every coding,
+    /// both bit orders, byte-aligned rows and EOLs, minimum row lengths,
+    /// widths from 1 to 4864 and rows of every density; and the result
+    /// decodes.
     #[test]
     fn dense_paths_match_general_coders() {
         let mut rng = XorShift::new(77);
