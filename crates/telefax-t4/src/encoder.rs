@@ -2,9 +2,9 @@
 
 use crate::bits::BitWriter;
 use crate::changes::{
-    b1_sentinel, change_words, from_row, from_row_words, B1Entry, Lines, SENTINELS,
+    all_white, b1_sentinel, change_words, from_row, from_row_words, B1Entry, Lines, SENTINELS,
 };
-use crate::codes::{tables, Tables, EOL, EOL_BITS, RTC_EOLS};
+use crate::codes::{tables, Tables, EOL, EOL_BITS, MAX_MAKEUP, RTC_EOLS};
 use crate::rowcode::{encode_1d, encode_2d, encode_2d_dense};
 use crate::{Bitmap, Coding, EncodeOptions, T4Error, MAX_WIDTH};
 
@@ -72,8 +72,16 @@ pub struct Encoder {
     /// Horizontal-mode gate of the dense 2-D loop on (tests turn it off).
     gate: bool,
     /// A white 2-D row under a white one is written as its one V0 code
-    /// without [`encode_2d`] (tests turn it off, to compare).
+    /// without [`encode_2d`], and a white row under a white one goes by
+    /// [`Encoder::encode_blank`] (tests turn both off, to compare).
     blank_v0: bool,
+    /// No fill options are on (minimum row bits, byte-aligned EOLs or
+    /// rows), so [`Encoder::encode_blank`] may be used.
+    no_fill: bool,
+    /// The 1-D code of an all-white row (make-up and terminating codes of
+    /// one white run of `width`, T.4 §4.1.1) as `(bits, len)`; `len` 0 if
+    /// it does not fit in 32 bits.
+    white_1d: (u32, u32),
     rows: u32,
     /// Bit count where the current row's data began (after its EOL).
     row_start: u64,
@@ -109,6 +117,8 @@ impl Encoder {
             dense_min: ((width / DENSE_PIXELS_PER_CHANGE) as usize).max(16),
             gate: true,
             blank_v0: true,
+            no_fill: opts.min_row_bits == 0 && !opts.byte_aligned_eol && !opts.rows_byte_aligned,
+            white_1d: white_run_code(width),
             rows: 0,
             row_start: 0,
             row_open: false,
@@ -162,6 +172,14 @@ impl Encoder {
             self.reset();
         }
         let row = &row[..self.stride];
+        if self.n_ref == 0
+            && self.blank_v0
+            && self.no_fill
+            && all_white(row)
+            && self.encode_blank(out)
+        {
+            return Ok(());
+        }
         let width = self.width;
         // Dense rows come in runs (an image on the page): a dense reference
         // line makes a dense coding line likely, and the ranks serve the
@@ -195,6 +213,51 @@ impl Encoder {
         self.encode_cur(out);
         self.ref_words = words_ok;
         Ok(())
+    }
+
+    /// A white row under a white one, without fill options: its EOL, tag
+    /// bit and code (one V0 code in 2-D, T.4 §4.2.1.3.2; one white run in
+    /// 1-D, §4.1.1) in one put. Returns false, having done nothing, if they
+    /// do not fit in 32 bits.
+    #[inline(always)]
+    fn encode_blank(&mut self, out: &mut Vec<u8>) -> bool {
+        // (bits, len) of the row's code, then with what goes before it.
+        let one_d = match self.opts.coding {
+            Coding::Mh => true,
+            Coding::Mr { k } => self.rows % k.max(1) == 0,
+            Coding::Mmr => false,
+        };
+        let (code, code_len) = if one_d {
+            if self.white_1d.1 == 0 {
+                return false;
+            }
+            (u64::from(self.white_1d.0), self.white_1d.1)
+        } else {
+            (1, 1)
+        };
+        let (head, head_len) = match self.opts.coding {
+            _ if !self.opts.eol => (0, 0),
+            Coding::Mh => (u64::from(EOL), EOL_BITS),
+            Coding::Mr { .. } => (u64::from(EOL << 1 | u32::from(one_d)), EOL_BITS + 1),
+            Coding::Mmr => (0, 0),
+        };
+        let len = head_len + code_len;
+        if len > 32 {
+            return false;
+        }
+        // Fits: len <= 32.
+        let bits = (head << code_len | code) as u32;
+        self.w.put(out, bits, len);
+        let (_, cur) = self.lines.split();
+        cur[..SENTINELS].fill(self.width);
+        self.n_cur = 0;
+        self.rank_ok = false;
+        self.ref_words = false;
+        self.row_open = true;
+        self.lines.swap();
+        self.words_flip = !self.words_flip;
+        self.rows += 1;
+        true
     }
 
     /// The coding line's elements, change bits and b1 entries
@@ -346,6 +409,39 @@ impl Encoder {
     }
 }
 
+/// The 1-D code of a white run of `width` (T.4 §4.1.1: make-up codes,
+/// then the terminating code) as `(bits, len)`, or `(0, 0)` if it is
+/// longer than 32 bits.
+fn white_run_code(width: u32) -> (u32, u32) {
+    let t = tables();
+    let mut codes = [t.term[0][0]; 4];
+    let mut k = 0;
+    let mut n = width;
+    while n > MAX_MAKEUP && k < 2 {
+        codes[k] = t.makeup[0][40];
+        k += 1;
+        n -= MAX_MAKEUP;
+    }
+    if n > MAX_MAKEUP {
+        return (0, 0);
+    }
+    if n >= 64 {
+        codes[k] = t.makeup[0][(n / 64) as usize];
+        k += 1;
+        n %= 64;
+    }
+    codes[k] = t.term[0][n as usize];
+    let (mut bits, mut len) = (0u64, 0u32);
+    for c in &codes[..=k] {
+        bits = bits << c.len | u64::from(c.bits);
+        len += c.len;
+    }
+    match u32::try_from(bits) {
+        Ok(b) if len <= 32 => (b, len),
+        _ => (0, 0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,9 +502,11 @@ mod tests {
     }
 
     /// The dense-row paths (`encode_2d_dense` with ranks from
-    /// `from_row_words`, the `FastBits` writer) and the one-code white rows
-    /// give exactly the bytes of the general row coders, for every coding,
-    /// both bit orders, byte-aligned rows and EOLs, minimum row lengths,
+    /// `from_row_words`, the `FastBits` writer), the one-code white rows
+    /// and `encode_blank` (a white row under a white one, with its EOL and
+    /// tag in one put) give exactly the bytes of the general row coders,
+    /// for every coding, both bit orders, byte-aligned rows and EOLs, rows
+    /// with and without EOLs, minimum row lengths,
     /// widths from 1 to 4864 and rows of every density; and the result
     /// decodes.
     #[test]
@@ -441,12 +539,16 @@ mod tests {
             if wi % 5 == 2 {
                 opts.rows_byte_aligned = true;
             }
+            if wi % 7 == 3 {
+                // No EOLs: white rows are their bare code.
+                opts.eol = false;
+            }
             let changes_at = [0, 3, 5][wi % 3];
             let want = encode(&page, &opts, false, changes_at);
             let got = encode(&page, &opts, true, changes_at);
             assert_eq!(got, want, "width {width} {opts:?}");
             fast_bytes += got.len();
-            if !opts.rows_byte_aligned {
+            if !opts.rows_byte_aligned && opts.eol {
                 let dopts = DecodeOptions::new(coding, width).bit_order(opts.bit_order);
                 let (back, _) = decode_page(&got, &dopts).unwrap();
                 assert_eq!(back, page, "width {width} {opts:?}");

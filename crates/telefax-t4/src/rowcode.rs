@@ -664,6 +664,11 @@ const V0_FAST_PIXELS_PER_CHANGE: usize = 4;
 /// a hundred and more) each code counts as a lookup, as they hardly pay.
 const CYCLE_PAYS: u32 = 16;
 
+/// [`cycle_string`] leaves a string that ends in the bit buffer after
+/// fewer than this many more cycles to the code-by-code loop rather than
+/// [`periodic_cycles`] (whose checks cost about as much as a few cycles).
+const SHIFT_MIN_CYCLES: u32 = 8;
+
 /// `ceil(2^16 / len)` for code lengths 1..=15: `v * RECIP[len] >> 16` is
 /// `v / len` for every `v < 128`.
 const RECIP: [u32; 16] = {
@@ -1113,7 +1118,10 @@ fn cycle_string<const P: usize>(
         used = 0;
         let mut tries = 0;
         loop {
-            if shift {
+            // Where the string ends in the bit buffer after a few cycles,
+            // those go code by code: translating whole cycles would not pay.
+            let in_buf = (acc ^ rep).leading_zeros();
+            if shift && (in_buf >= nbits || in_buf >= SHIFT_MIN_CYCLES * bits) {
                 let pos = next * 8 - nbits as usize;
                 let t =
                     periodic_cycles::<P>(data, refs, cur, &shape, pos, bits, rep, k, n, a0 - first);
@@ -2038,13 +2046,29 @@ mod tests {
         ((res, cur[..n].to_vec(), r.pos()), counts)
     }
 
+    /// A row of a 4x4 ordered dither whose grey level changes every few
+    /// dozen pixels: short cycle strings, many ending in the bit buffer.
+    fn bayer4_row(width: u32, y: u32) -> Vec<u8> {
+        const BAYER: [[u32; 4]; 4] = [[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]];
+        let mut row = vec![0u8; (width as usize).div_ceil(8)];
+        for x in 0..width {
+            let v = 0.5 + 0.5 * (f64::from(x) / 23.0 + f64::from(y) / 7.0).sin();
+            if (v * 16.0) as u32 > BAYER[(y % 4) as usize][(x % 4) as usize] {
+                row[x as usize / 8] |= 0x80 >> (x % 8);
+            }
+        }
+        row
+    }
+
     /// The dense-row paths (repeated-code strings and cycle strings,
     /// T.4 §4.2.1.3.2) decode exactly as the general loop: on valid rows,
     /// on rows with flipped bits and on rows cut short, with stale entries
     /// past the reference line's sentinels, and with the next row's codes
     /// continuing a cycle past the row end. Rows: noisy 4x4 ordered dither
-    /// in random bands, and the 8x8 ordered dither of the benchmark page
-    /// (long cycles of two and four codes).
+    /// in random bands, the 8x8 ordered dither of the benchmark page
+    /// (long cycles of two and four codes), and a 4x4 ordered dither of a
+    /// grey that changes every few pixels (short cycle strings, many ending
+    /// in the bit buffer: left to the code-by-code loop).
     #[test]
     fn dense_paths_match_general_loop() {
         use crate::testpages::dithered_page;
@@ -2056,17 +2080,15 @@ mod tests {
         let (mut counts, mut cut_counts) = ([0u64; 3], [0u64; 3]);
         for &width in &[64u32, 100, 333, 1728, 2432] {
             let bayer = dithered_page(width, 40, u64::from(width));
-            for source in 0..2 {
+            for source in 0..3 {
                 let mut rows: Vec<Vec<u8>> = (0..40)
-                    .map(|y| {
-                        if source == 0 {
-                            dense_row(width, y, &mut seed)
-                        } else {
-                            bayer.row(y).to_vec()
-                        }
+                    .map(|y| match source {
+                        0 => dense_row(width, y, &mut seed),
+                        1 => bayer.row(y).to_vec(),
+                        _ => bayer4_row(width, y),
                     })
                     .collect();
-                if source == 1 {
+                if source >= 1 {
                     // A few damaged pixels break some cycles mid-row.
                     for row in rows.iter_mut().skip(5).step_by(5) {
                         let x = (xorshift(&mut seed) % u64::from(width)) as usize;
