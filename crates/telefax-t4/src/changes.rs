@@ -104,31 +104,19 @@ pub(crate) fn b1_sentinel(b1s: &mut [B1Entry], n: usize, width: u32) {
     }
 }
 
-/// No byte of `row` is non-zero: an OR over the row, 32 bytes a step,
-/// that stops at the first step with black in it (for the encoder's white
-/// rows; [`scan`] keeps its one vectorised OR, whose loop codegen the
-/// dense rows depend on).
+/// No byte of `row` is non-zero (for the encoder's white rows): one OR
+/// over the row, eight bytes a lane, with no branch until the end, which
+/// the compiler vectorises; most rows it sees are white, so stopping early
+/// at black would only add a branch per step. ([`scan`] keeps its own OR,
+/// whose loop codegen the dense rows depend on.)
 #[inline(always)]
 pub(crate) fn all_white(row: &[u8]) -> bool {
-    let mut chunks = row.chunks_exact(32);
-    for c in &mut chunks {
-        let mut acc = 0u64;
-        for q in c.chunks_exact(8) {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(q);
-            acc |= u64::from_ne_bytes(b);
-        }
-        if acc != 0 {
-            return false;
-        }
-    }
-    let mut words = chunks.remainder().chunks_exact(8);
-    let mut acc = 0u64;
-    for q in &mut words {
+    let mut words = row.chunks_exact(8);
+    let acc = (&mut words).fold(0u64, |acc, q| {
         let mut b = [0u8; 8];
         b.copy_from_slice(q);
-        acc |= u64::from_ne_bytes(b);
-    }
+        acc | u64::from_ne_bytes(b)
+    });
     acc == 0 && words.remainder().iter().all(|&b| b == 0)
 }
 

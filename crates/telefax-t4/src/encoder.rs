@@ -1,11 +1,11 @@
 //! The streaming page encoder (T.4 §4.1, §4.2; T.6 §2).
 
-use crate::bits::BitWriter;
+use crate::bits::{BitWriter, FastBuf, FAST_BUF};
 use crate::changes::{
     all_white, b1_sentinel, change_words, from_row, from_row_words, B1Entry, Lines, SENTINELS,
 };
 use crate::codes::{tables, Tables, EOL, EOL_BITS, MAX_MAKEUP, RTC_EOLS};
-use crate::rowcode::{encode_1d, encode_2d, encode_2d_dense};
+use crate::rowcode::{encode_1d, encode_1d_fast, encode_2d, encode_2d_dense};
 use crate::{Bitmap, Coding, EncodeOptions, T4Error, MAX_WIDTH};
 
 /// Rows with at least one changing element per this many pixels go to the
@@ -18,6 +18,10 @@ const DENSE_PIXELS_PER_CHANGE: u32 = 4;
 const GATE_HORIZONTAL: usize = 8;
 /// Rows coded by [`encode_2d`] before the dense loop is tried again.
 const GATE_SKIP: u32 = 128;
+
+/// 1-D rows with this many changing elements or more are written by
+/// [`encode_1d_fast`] (whose buffer costs more to set up than a few codes).
+const FAST_1D_CHANGES: usize = 16;
 
 /// Streaming encoder for one page: rows in, coded bytes out.
 ///
@@ -69,6 +73,11 @@ pub struct Encoder {
     /// Rows with this many elements are dense ([`DENSE_PIXELS_PER_CHANGE`]);
     /// `usize::MAX` turns the dense loop off (tests, to compare).
     dense_min: usize,
+    /// 1-D rows with at least this many elements go to [`encode_1d_fast`]
+    /// ([`FAST_1D_CHANGES`]; `usize::MAX` turns it off, tests).
+    fast_1d_min: usize,
+    /// The byte buffer of [`encode_1d_fast`].
+    buf: Box<FastBuf>,
     /// Horizontal-mode gate of the dense 2-D loop on (tests turn it off).
     gate: bool,
     /// A white 2-D row under a white one is written as its one V0 code
@@ -115,6 +124,8 @@ impl Encoder {
             rank_ok: false,
             gate_skip: 0,
             dense_min: ((width / DENSE_PIXELS_PER_CHANGE) as usize).max(16),
+            fast_1d_min: FAST_1D_CHANGES,
+            buf: Box::new([0; FAST_BUF]),
             gate: true,
             blank_v0: true,
             no_fill: opts.min_row_bits == 0 && !opts.byte_aligned_eol && !opts.rows_byte_aligned,
@@ -172,9 +183,11 @@ impl Encoder {
             self.reset();
         }
         let row = &row[..self.stride];
-        if self.n_ref == 0
-            && self.blank_v0
+        // A 1-D row does not look at the reference line, so a white one
+        // takes the shortcut under any row (T.4 §4.1.1).
+        if self.blank_v0
             && self.no_fill
+            && (self.n_ref == 0 || self.one_d_row())
             && all_white(row)
             && self.encode_blank(out)
         {
@@ -215,18 +228,24 @@ impl Encoder {
         Ok(())
     }
 
-    /// A white row under a white one, without fill options: its EOL, tag
-    /// bit and code (one V0 code in 2-D, T.4 §4.2.1.3.2; one white run in
-    /// 1-D, §4.1.1) in one put. Returns false, having done nothing, if they
-    /// do not fit in 32 bits.
+    /// This row is coded 1-D (every MH row, each K-th MR row, T.4 §4.2.1.2).
     #[inline(always)]
-    fn encode_blank(&mut self, out: &mut Vec<u8>) -> bool {
-        // (bits, len) of the row's code, then with what goes before it.
-        let one_d = match self.opts.coding {
+    fn one_d_row(&self) -> bool {
+        match self.opts.coding {
             Coding::Mh => true,
             Coding::Mr { k } => self.rows % k.max(1) == 0,
             Coding::Mmr => false,
-        };
+        }
+    }
+
+    /// A white row, without fill options, under a white one or coded 1-D:
+    /// its EOL, tag bit and code (one V0 code in 2-D, T.4 §4.2.1.3.2; one
+    /// white run in 1-D, §4.1.1) in one put. Returns false, having done
+    /// nothing, if they do not fit in 32 bits.
+    #[inline(always)]
+    fn encode_blank(&mut self, out: &mut Vec<u8>) -> bool {
+        // (bits, len) of the row's code, then with what goes before it.
+        let one_d = self.one_d_row();
         let (code, code_len) = if one_d {
             if self.white_1d.1 == 0 {
                 return false;
@@ -248,9 +267,15 @@ impl Encoder {
         // Fits: len <= 32.
         let bits = (head << code_len | code) as u32;
         self.w.put(out, bits, len);
+        // The state `encode_row` leaves after a white row (the gate's count
+        // included, so later rows choose their coder as before).
+        if self.n_ref >= self.dense_min {
+            self.gate_skip = self.gate_skip.saturating_sub(1);
+        }
         let (_, cur) = self.lines.split();
         cur[..SENTINELS].fill(self.width);
         self.n_cur = 0;
+        self.n_ref = 0;
         self.rank_ok = false;
         self.ref_words = false;
         self.row_open = true;
@@ -341,7 +366,18 @@ impl Encoder {
                 encode_2d(&mut self.w, out, self.t, self.width, refc, cur);
             }
         } else {
-            encode_1d(&mut self.w, out, self.t, self.width, &cur[..n]);
+            if n >= self.fast_1d_min {
+                encode_1d_fast(
+                    &mut self.w,
+                    out,
+                    self.t,
+                    &mut self.buf,
+                    self.width,
+                    &cur[..n],
+                );
+            } else {
+                encode_1d(&mut self.w, out, self.t, self.width, &cur[..n]);
+            }
         }
         if self.opts.rows_byte_aligned {
             self.w.align(out);
@@ -481,6 +517,7 @@ mod tests {
         let mut enc = Encoder::new(page.width, opts.clone()).unwrap();
         if !fast {
             enc.dense_min = usize::MAX;
+            enc.fast_1d_min = usize::MAX;
             enc.blank_v0 = false;
         }
         // Every dense row through the dense loop, or the gate's choice.

@@ -1773,6 +1773,48 @@ pub(crate) fn encode_1d(w: &mut BitWriter, out: &mut Vec<u8>, t: &Tables, width:
     }
 }
 
+/// [`encode_1d`] through a [`crate::bits::FastBits`] register writer (no
+/// flush test and no `Vec` growth check per code), for rows with many
+/// changes (text): same codes, same bits. `buf` is the caller's, kept
+/// between rows so that it is not cleared for each.
+pub(crate) fn encode_1d_fast(
+    w: &mut BitWriter,
+    out: &mut Vec<u8>,
+    t: &Tables,
+    buf: &mut crate::bits::FastBuf,
+    width: u32,
+    cur: &[u32],
+) {
+    let end = cur.iter().position(|&c| c >= width).unwrap_or(cur.len());
+    let cur = &cur[..end];
+    let mut f = w.fast(buf);
+    let mut pos = 0u32;
+    let mut pairs = cur.chunks_exact(2);
+    for p in &mut pairs {
+        let (white, black) = (p[0] - pos, p[1] - p[0]);
+        if (white | black) < 64 {
+            // At most 8 + 12 bits.
+            let c = t.pair[(white * 64 + black) as usize];
+            f.put(c >> 5, c & 31);
+            f.flush(buf);
+        } else {
+            put_run_fast(&mut f, buf, t, 0, white);
+            put_run_fast(&mut f, buf, t, 1, black);
+        }
+        if !f.room() {
+            f.spill(buf, w, out);
+        }
+        pos = p[1];
+    }
+    if let [c] = *pairs.remainder() {
+        put_run_fast(&mut f, buf, t, 0, c - pos);
+        put_run_fast(&mut f, buf, t, 1, width - c);
+    } else {
+        put_run_fast(&mut f, buf, t, 0, width - pos);
+    }
+    w.resume(out, buf, f);
+}
+
 /// Encode a row two-dimensionally (T.4 §4.2.1.3.3 coding procedure).
 /// Both `refc` and `cur` carry the sentinels.
 ///
