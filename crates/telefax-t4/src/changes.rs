@@ -27,17 +27,28 @@ pub(crate) fn change_words(row: &[u8], width: u32, words: &mut [u64]) {
         if base >= width {
             break;
         }
-        let mut a = [0u8; 8];
-        a[..c.len()].copy_from_slice(c);
-        let w = u64::from_be_bytes(a);
-        let mut d = w ^ (w >> 1 | carry << 63);
-        carry = w & 1;
-        if width - base < 64 {
-            d &= !(u64::MAX >> (width - base));
-        }
-        *slot = d.reverse_bits();
+        *slot = change_word(c, &mut carry, width, base);
         base += 64;
     }
+}
+
+/// The change bits of the (up to) 8 row bytes `c` holding pixels `base..`:
+/// bit `i` set where pixel `base + i` differs from the one before it
+/// (`carry`, the last pixel of the previous word, is updated), changes at
+/// or past `width` left out.
+#[inline(always)]
+fn change_word(c: &[u8], carry: &mut u64, width: u32, base: u32) -> u64 {
+    let mut a = [0u8; 8];
+    a[..c.len()].copy_from_slice(c);
+    let w = u64::from_be_bytes(a);
+    let mut d = w ^ (w >> 1 | *carry << 63);
+    *carry = w & 1;
+    if width - base < 64 {
+        // Changes at or past `width` do not count.
+        d &= !(u64::MAX >> (width - base));
+    }
+    // Pixel `base + i` is now bit `i`.
+    d.reverse_bits()
 }
 
 /// A coding-line element and where the 2-D coder's b1 is just before it,
@@ -151,17 +162,7 @@ fn scan<const RANK: bool>(
         if base >= width {
             break;
         }
-        let mut a = [0u8; 8];
-        a[..c.len()].copy_from_slice(c);
-        let w = u64::from_be_bytes(a);
-        let mut d = w ^ (w >> 1 | carry << 63);
-        carry = w & 1;
-        if width - base < 64 {
-            // Changes at or past `width` do not count.
-            d &= !(u64::MAX >> (width - base));
-        }
-        // Pixel `base + i` is now bit `i`.
-        let mut d = d.reverse_bits();
+        let mut d = change_word(c, &mut carry, width, base);
         if let Some(slot) = words.get_mut(wi) {
             *slot = d;
         }
