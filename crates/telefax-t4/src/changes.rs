@@ -14,7 +14,7 @@
 /// a clear-lowest-bit, with no branch per element.
 #[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn from_row(row: &[u8], width: u32, out: &mut [u32]) -> usize {
-    scan::<false>(row, width, out, &mut [], &[], &[], &mut [])
+    from_row_words::<false>(row, width, out, &mut [], &[], &[], &mut [])
 }
 
 /// The change bits of a packed row as [`from_row_words`] keeps them
@@ -68,6 +68,43 @@ static POP_LE: [u8; 2048] = {
     t
 };
 
+/// `[_, b1, b2, index of b1]` for `count` reference elements at or left
+/// of a0 and `m` coding elements up to a0.
+#[inline(always)]
+fn b1_entry(refc: &[u32], count: u32, m: usize) -> B1Entry {
+    let k = count as usize + ((count as usize ^ m) & 1);
+    match refc.get(k..k + 2) {
+        Some(b) => [0, b[0], b[1], k as u32],
+        // Not for a reference line with its sentinels.
+        None => [0, u32::MAX, u32::MAX, k as u32],
+    }
+}
+
+/// The [`from_row_words`] entry of the first sentinel (`a1 = width`) of a
+/// row of `n` elements: the entry `b1s[n]`, which [`from_row_words`] leaves as b1
+/// etc. of the last element.
+pub(crate) fn b1_sentinel(b1s: &mut [B1Entry], n: usize, width: u32) {
+    if let Some(e) = b1s.get_mut(n) {
+        e[0] = width;
+    }
+}
+
+/// No byte of `row` is non-zero (for the encoder's white rows): one OR
+/// over the row, eight bytes a lane, with no branch until the end, which
+/// the compiler vectorises; most rows it sees are white, so stopping early
+/// at black would only add a branch per step. ([`from_row_words`] keeps its own OR,
+/// whose loop codegen the dense rows depend on.)
+#[inline(always)]
+pub(crate) fn all_white(row: &[u8]) -> bool {
+    let mut words = row.chunks_exact(8);
+    let acc = (&mut words).fold(0u64, |acc, q| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(q);
+        acc | u64::from_ne_bytes(b)
+    });
+    acc == 0 && words.remainder().iter().all(|&b| b == 0)
+}
+
 /// [`from_row`] for the encoder, which also keeps each 64-pixel word of
 /// change bits (pixel `64 * i + j` in bit `j` of `words[i]`; `words` holds
 /// at least `width.div_ceil(64)` entries), and with `RANK` also finds,
@@ -82,57 +119,8 @@ static POP_LE: [u8; 2048] = {
 /// elements at or left of a0 comes from the change bits (byte-wise prefix
 /// counts of the word, and a table for the last byte), with no dependency
 /// from one element to the next, so the coder's loop does not search.
+#[inline(always)]
 pub(crate) fn from_row_words<const RANK: bool>(
-    row: &[u8],
-    width: u32,
-    out: &mut [u32],
-    words: &mut [u64],
-    ref_words: &[u64],
-    refc: &[u32],
-    b1s: &mut [B1Entry],
-) -> usize {
-    scan::<RANK>(row, width, out, words, ref_words, refc, b1s)
-}
-
-/// `[_, b1, b2, index of b1]` for `count` reference elements at or left
-/// of a0 and `m` coding elements up to a0.
-#[inline(always)]
-fn b1_entry(refc: &[u32], count: u32, m: usize) -> B1Entry {
-    let k = count as usize + ((count as usize ^ m) & 1);
-    match refc.get(k..k + 2) {
-        Some(b) => [0, b[0], b[1], k as u32],
-        // Not for a reference line with its sentinels.
-        None => [0, u32::MAX, u32::MAX, k as u32],
-    }
-}
-
-/// The [`from_row_words`] entry of the first sentinel (`a1 = width`) of a
-/// row of `n` elements: the entry `b1s[n]`, which the scan leaves as b1
-/// etc. of the last element.
-pub(crate) fn b1_sentinel(b1s: &mut [B1Entry], n: usize, width: u32) {
-    if let Some(e) = b1s.get_mut(n) {
-        e[0] = width;
-    }
-}
-
-/// No byte of `row` is non-zero (for the encoder's white rows): one OR
-/// over the row, eight bytes a lane, with no branch until the end, which
-/// the compiler vectorises; most rows it sees are white, so stopping early
-/// at black would only add a branch per step. ([`scan`] keeps its own OR,
-/// whose loop codegen the dense rows depend on.)
-#[inline(always)]
-pub(crate) fn all_white(row: &[u8]) -> bool {
-    let mut words = row.chunks_exact(8);
-    let acc = (&mut words).fold(0u64, |acc, q| {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(q);
-        acc | u64::from_ne_bytes(b)
-    });
-    acc == 0 && words.remainder().iter().all(|&b| b == 0)
-}
-
-#[inline(always)]
-fn scan<const RANK: bool>(
     row: &[u8],
     width: u32,
     out: &mut [u32],
