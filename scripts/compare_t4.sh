@@ -3,11 +3,17 @@
 # and the `fax` crate (MMR only), on the same pages in one run. Prints megapixels per second
 # and the ratios telefax/libtiff and telefax/fax.
 #
-# usage: scripts/compare_t4.sh [REPS]      (default 31 repetitions, medians reported)
+# The two drivers take turns: ROUNDS rounds, each running libtiff then telefax (and fax) REPS
+# times per page and coding and keeping each one's median time. A busy spell on the shared
+# machine then hits both sides of a round alike. Reported: the median over the rounds of each
+# side's figure, the median of the per-round ratios, and the lowest per-round ratio.
+#
+# usage: scripts/compare_t4.sh [ROUNDS] [REPS]      (default 15 rounds of 7 repetitions)
 # needs: a C compiler, pkg-config and libtiff-dev (libtiff-4), cargo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPS="${1:-31}"
+ROUNDS="${1:-15}"
+REPS="${2:-7}"
 WORK="$(mktemp -d /tmp/compare_t4.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 
@@ -17,50 +23,66 @@ BIN="${CARGO_TARGET_DIR:-target}/release/examples/codec_compare"
 
 "$BIN" gen "$WORK/pages"
 PAGES=("$WORK"/pages/*.tif)
-# Alternate the two sides twice so a change in machine load hits both alike; keep each side's
-# faster (lower median) run.
-for round in 1 2; do
-    "$WORK/t4bench" "$REPS" "${PAGES[@]}" >> "$WORK/results.txt"
-    "$BIN" bench "$REPS" "${PAGES[@]}" >> "$WORK/results.txt"
+for round in $(seq "$ROUNDS"); do
+    "$WORK/t4bench" "$REPS" "${PAGES[@]}" | sed "s/^/$round /" >> "$WORK/results.txt"
+    "$BIN" bench "$REPS" "${PAGES[@]}" | sed "s/^/$round /" >> "$WORK/results.txt"
 done
 
-echo "T.4/T.6 codec speed, megapixels per second (median of $REPS runs, best of 2 rounds; MSB-first, MR with K=4)"
+echo "T.4/T.6 codec speed, megapixels per second (MSB-first, MR with K=4): medians over $ROUNDS alternated rounds"
+echo "(each round: median of $REPS runs per side); ratios are the median and the lowest of the per-round ratios"
 echo "$(uname -m), $(nproc) cores, libtiff $(pkg-config --modversion libtiff-4)"
-awk '
-{
-    key = $1 SUBSEP $2 SUBSEP $3
-    px[$2] = $4
-    if (!(key in enc) || $6 < enc[key]) enc[key] = $6
-    if (!(key in dec) || $7 < dec[key]) dec[key] = $7
-    if (!(key in bytes)) bytes[key] = $5
-    if (!seen[$2]++) order[n++] = $2
-}
-function mps(p, ns) { return ns > 0 ? p / ns * 1000 : 0 }
-END {
-    printf "%-20s %-4s | %9s %9s | %9s %9s | %9s %9s | %7s %7s | %7s %7s\n", \
-        "page", "code", "lt enc", "lt dec", "tf enc", "tf dec", "fax enc", "fax dec", \
-        "tf/lt e", "tf/lt d", "tf/fax e", "tf/fax d"
-    split("mh mr mmr", codings, " ")
-    for (i = 0; i < n; i++) {
-        p = order[i]
-        for (c = 1; c <= 3; c++) {
-            cd = codings[c]
-            lk = "libtiff" SUBSEP p SUBSEP cd; tk = "telefax" SUBSEP p SUBSEP cd; fk = "fax" SUBSEP p SUBSEP cd
-            le = mps(px[p], enc[lk]); ld = mps(px[p], dec[lk])
-            te = mps(px[p], enc[tk]); td = mps(px[p], dec[tk])
-            if (fk in enc) { fe = sprintf("%9.1f", mps(px[p], enc[fk])); fd = sprintf("%9.1f", mps(px[p], dec[fk]));
-                             re = sprintf("%7.2f", te / mps(px[p], enc[fk])); rd = sprintf("%7.2f", td / mps(px[p], dec[fk])) }
-            else { fe = fd = sprintf("%9s", "-"); re = rd = sprintf("%7s", "-") }
-            printf "%-20s %-4s | %9.1f %9.1f | %9.1f %9.1f | %s %s | %7.2f %7.2f | %s %s\n", \
-                p, cd, le, ld, te, td, fe, fd, te / le, td / ld, re, rd
-            if (te / le < min_e || min_e == 0) min_e = te / le
-            if (td / ld < min_d || min_d == 0) min_d = td / ld
-        }
-    }
-    printf "lowest telefax/libtiff ratio: encode %.2f, decode %.2f (target >= 2)\n", min_e, min_d
-    printf "coded sizes (bytes, libtiff/telefax):"
-    for (i = 0; i < n; i++) for (c = 1; c <= 3; c++) {
-        cd = codings[c]; printf " %s:%s=%s/%s", order[i], cd, bytes["libtiff" SUBSEP order[i] SUBSEP cd], bytes["telefax" SUBSEP order[i] SUBSEP cd]
-    }
-    printf "\n"
-}' "$WORK/results.txt"
+python3 - "$WORK/results.txt" <<'PY'
+import collections, statistics, sys
+# lines: ROUND SIDE PAGE CODING PIXELS BYTES ENC_NS DEC_NS
+t = collections.defaultdict(dict)
+px, size, order = {}, {}, []
+for line in open(sys.argv[1]):
+    rnd, side, page, coding, pixels, nbytes, enc, dec = line.split()
+    px[page] = int(pixels)
+    size.setdefault((side, page, coding), nbytes)
+    if page not in order:
+        order.append(page)
+    t[(side, page, coding, 'e')][rnd] = float(enc)
+    t[(side, page, coding, 'd')][rnd] = float(dec)
+def mps(page, ns):
+    return px[page] / ns * 1000
+def cell(side, page, coding, op):
+    """(median MP/s, {round: MP/s})"""
+    runs = {r: mps(page, ns) for r, ns in t.get((side, page, coding, op), {}).items()}
+    return (statistics.median(runs.values()) if runs else None), runs
+def ratio(a, b):
+    common = [r for r in a if r in b]
+    rs = [a[r] / b[r] for r in common]
+    return (statistics.median(rs), min(rs)) if rs else (None, None)
+hdr = ("page", "code", "lt enc", "lt dec", "tf enc", "tf dec", "fax enc", "fax dec",
+       "tf/lt e", "low", "tf/lt d", "low", "tf/fax e", "tf/fax d")
+print("%-20s %-4s | %8s %8s | %8s %8s | %8s %8s | %7s %5s %7s %5s | %8s %8s" % hdr)
+lowest = {'e': None, 'd': None}
+for page in order:
+    for coding in ("mh", "mr", "mmr"):
+        row = {}
+        for side in ("libtiff", "telefax", "fax"):
+            for op in ("e", "d"):
+                row[(side, op)] = cell(side, page, coding, op)
+        def f(side, op):
+            v = row[(side, op)][0]
+            return "%8.1f" % v if v is not None else "%8s" % "-"
+        out = []
+        for op in ("e", "d"):
+            med, low = ratio(row[("telefax", op)][1], row[("libtiff", op)][1])
+            out.append("%7.2f %5.2f" % (med, low))
+            if lowest[op] is None or med < lowest[op][0]:
+                lowest[op] = (med, page, coding)
+        fx = []
+        for op in ("e", "d"):
+            med, _ = ratio(row[("telefax", op)][1], row[("fax", op)][1])
+            fx.append("%8.2f" % med if med is not None else "%8s" % "-")
+        print("%-20s %-4s | %s %s | %s %s | %s %s | %s %s | %s %s" % (
+            page, coding, f("libtiff", "e"), f("libtiff", "d"), f("telefax", "e"), f("telefax", "d"),
+            f("fax", "e"), f("fax", "d"), out[0], out[1], fx[0], fx[1]))
+print("lowest median telefax/libtiff ratio: encode %.2f (%s %s), decode %.2f (%s %s) (target >= 2)" % (
+    lowest['e'] + lowest['d']))
+print("coded sizes (bytes, libtiff/telefax):", " ".join(
+    "%s:%s=%s/%s" % (p, c, size.get(("libtiff", p, c)), size.get(("telefax", p, c)))
+    for p in order for c in ("mh", "mr", "mmr")))
+PY

@@ -176,6 +176,28 @@ pub fn diffused_page(width: u32, height: u32, seed: u64) -> Bitmap {
     p
 }
 
+/// A grey wave (rings times a slow horizontal cosine) under a 4x4 ordered
+/// dither: the grey level changes every few pixels, so the 2-D codes form
+/// short repeating cycles (T.4 §4.2.1.3.2) broken every few dozen codes,
+/// the hardest ordered-dither case for a 2-D decoder.
+pub fn bayer_wave_page(width: u32, height: u32) -> Bitmap {
+    const BAYER: [[u32; 4]; 4] = [[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]];
+    let mut p = Bitmap::new(width, height);
+    let (cx, cy) = (f64::from(width) / 2.0, f64::from(height) / 2.0);
+    for y in 0..height {
+        for x in 0..width {
+            let (dx, dy) = (f64::from(x) - cx, f64::from(y) - cy);
+            let r = (dx * dx + dy * dy).sqrt();
+            let v = 0.5 + 0.5 * (r / 37.0).sin() * (f64::from(x) / 211.0).cos();
+            let level = (v * 16.0) as u32;
+            if level > BAYER[(y % 4) as usize][(x % 4) as usize] {
+                p.set(x, y, true);
+            }
+        }
+    }
+    p
+}
+
 /// A near-blank page: a letterhead line, a signature scribble and a rule.
 pub fn blank_page(width: u32, height: u32, seed: u64) -> Bitmap {
     let mut p = Bitmap::new(width, height);
@@ -273,5 +295,6 @@ pub fn bench_pages() -> Vec<(&'static str, Bitmap)> {
         ("near_blank", blank_page(1728, 1143, 3)),
         ("text_std", text_page(1728, 1143, 4)),
         ("diffused", diffused_page(1728, 1143, 5)),
+        ("bayer_wave", bayer_wave_page(1728, 1143)),
     ]
 }

@@ -84,21 +84,7 @@ pub fn text(width: u32, height: u32, scale: u32, seed: u64) -> Bitmap {
 
 /// Ordered-dither (Bayer 4x4) rendering of smooth shapes: the worst case for run-length codes.
 pub fn dithered(width: u32, height: u32) -> Bitmap {
-    const BAYER: [[u32; 4]; 4] = [[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]];
-    let mut b = blank(width, height);
-    let (cx, cy) = (width as f64 / 2.0, height as f64 / 2.0);
-    for y in 0..height {
-        for x in 0..width {
-            let (dx, dy) = (x as f64 - cx, y as f64 - cy);
-            let r = (dx * dx + dy * dy).sqrt();
-            let v = 0.5 + 0.5 * (r / 37.0).sin() * (x as f64 / 211.0).cos();
-            let level = (v * 16.0) as u32;
-            if level > BAYER[(y % 4) as usize][(x % 4) as usize] {
-                set(&mut b, x, y);
-            }
-        }
-    }
-    b
+    telefax_t4::testpages::bayer_wave_page(width, height)
 }
 
 /// A nearly blank page: a letterhead line, a signature-like scribble, a page number.
