@@ -4,7 +4,7 @@
 //! the best wall-clock time of one operation on stderr.
 //!
 //! Run: `codec_one PAGE CODING dec|enc ITERS` with PAGE one of
-//! `telefax_t4::testpages::bench_pages` names and CODING mh|mr_k4|mmr.
+//! `telefax_t4::testpages::BENCH_PAGES` names and CODING mh|mr_k4|mmr.
 use std::time::Instant;
 use telefax_t4::{
     decode_page_into, encode_page, testpages, Bitmap, Coding, DecodeOptions, EncodeOptions, Encoder,
@@ -16,10 +16,7 @@ fn main() {
         eprintln!("usage: codec_one PAGE mh|mr_k4|mmr dec|enc ITERS");
         std::process::exit(2);
     }
-    let Some((_, page)) = testpages::bench_pages()
-        .into_iter()
-        .find(|(n, _)| *n == args[1])
-    else {
+    let Some(page) = testpages::bench_page(&args[1]) else {
         eprintln!("unknown page {}", args[1]);
         std::process::exit(2);
     };

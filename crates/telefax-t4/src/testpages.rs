@@ -286,15 +286,34 @@ pub fn adversarial_page(width: u32, height: u32, seed: u64) -> Bitmap {
     p
 }
 
+/// The names of the benchmark pages ([`bench_pages`]).
+pub const BENCH_PAGES: [&str; 6] = [
+    "text_fine",
+    "dithered",
+    "near_blank",
+    "text_std",
+    "diffused",
+    "bayer_wave",
+];
+
+/// One benchmark page by name (see [`BENCH_PAGES`]), or `None`.
+pub fn bench_page(name: &str) -> Option<Bitmap> {
+    Some(match name {
+        "text_fine" => text_page(1728, 2287, 1),
+        "dithered" => dithered_page(1728, 1143, 2),
+        "near_blank" => blank_page(1728, 1143, 3),
+        "text_std" => text_page(1728, 1143, 4),
+        "diffused" => diffused_page(1728, 1143, 5),
+        "bayer_wave" => bayer_wave_page(1728, 1143),
+        _ => return None,
+    })
+}
+
 /// The benchmark set: (name, page). A4 at 1728 pixels wide; the
 /// "fine" pages are 1728x2287 (A4 at 7.7 lines/mm).
 pub fn bench_pages() -> Vec<(&'static str, Bitmap)> {
-    vec![
-        ("text_fine", text_page(1728, 2287, 1)),
-        ("dithered", dithered_page(1728, 1143, 2)),
-        ("near_blank", blank_page(1728, 1143, 3)),
-        ("text_std", text_page(1728, 1143, 4)),
-        ("diffused", diffused_page(1728, 1143, 5)),
-        ("bayer_wave", bayer_wave_page(1728, 1143)),
-    ]
+    BENCH_PAGES
+        .iter()
+        .filter_map(|&n| bench_page(n).map(|p| (n, p)))
+        .collect()
 }
