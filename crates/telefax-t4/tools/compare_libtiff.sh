@@ -14,22 +14,24 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
 WORK=${WORK:-$(mktemp -d)}
 TGT=${CARGO_TARGET_DIR:-$ROOT/target}
+# The pages of telefax_t4::testpages::BENCH_PAGES.
+PAGES="text_fine dithered near_blank text_std diffused bayer_wave"
 gcc -O2 -o "$WORK/ltbench" "$HERE/ltbench.c" -ltiff
 (cd "$ROOT" && cargo build -q -p telefax-t4 --release --example bench_pages_tiff --example codec_speed)
 "$TGT/release/examples/bench_pages_tiff" "$WORK" > /dev/null
-for p in text_fine dithered near_blank text_std diffused bayer_wave; do
+for p in $PAGES; do
   h=$(tiffinfo "$WORK/$p.tif" 2>/dev/null | sed -n 's/.*Image Length: \([0-9]*\).*/\1/p')
   for m in g3:1d g3:2d g4; do
     tiffcp -c $m -r "$h" "$WORK/$p.tif" "$WORK/$p-$(echo $m | tr : _).tif"
   done
 done
 for round in $(seq "$ROUNDS"); do
-  for p in text_fine dithered near_blank text_std diffused bayer_wave; do for m in g3_1d g3_2d g4; do
+  for p in $PAGES; do for m in g3_1d g3_2d g4; do
     echo "LT $p $m $("$WORK/ltbench" "$WORK/$p-$m.tif" x "$ITERS" 2>/dev/null | tr '\n' ' ')"
   done; done
   "$TGT/release/examples/codec_speed" "$ITERS" | sed 's/^/US /'
 done > "$WORK/compare.log"
-python3 - "$WORK/compare.log" <<'PY'
+python3 - "$WORK/compare.log" $PAGES <<'PY'
 import re, sys, collections, statistics
 # Per round: each side's best-of-ITERS figure; across rounds: the median of
 # each side and the median (and lowest) of the per-round ratios.
@@ -47,7 +49,7 @@ for line in open(sys.argv[1]):
         for k, v in (('dec', d), ('enc', e)):
             runs[('us', p, mode, k)].append(float(v))
 print(f"{'page':10} {'coding':6} op   {'telefax MP/s':>12} {'libtiff MP/s':>12}  ratio  lowest  (medians of {len(runs[('us', 'diffused', 'mmr', 'dec')])} rounds)")
-for p in ["text_fine", "dithered", "near_blank", "text_std", "diffused", "bayer_wave"]:
+for p in sys.argv[2:]:
     for mode in ['mh', 'mr_k4', 'mmr']:
         for k in ['dec', 'enc']:
             us, lt = runs[('us', p, mode, k)], runs[('lt', p, mode, k)]
