@@ -1750,27 +1750,7 @@ pub(crate) fn put_run(w: &mut BitWriter, out: &mut Vec<u8>, t: &Tables, colour: 
 /// needed; entries >= width are ignored). A white and a black run both
 /// under 64 go out as one pre-joined code.
 pub(crate) fn encode_1d(w: &mut BitWriter, out: &mut Vec<u8>, t: &Tables, width: u32, cur: &[u32]) {
-    let end = cur.iter().position(|&c| c >= width).unwrap_or(cur.len());
-    let cur = &cur[..end];
-    let mut pos = 0u32;
-    let mut pairs = cur.chunks_exact(2);
-    for p in &mut pairs {
-        let (white, black) = (p[0] - pos, p[1] - p[0]);
-        if (white | black) < 64 {
-            let c = t.pair[(white * 64 + black) as usize];
-            w.put(out, c >> 5, c & 31);
-        } else {
-            put_run(w, out, t, 0, white);
-            put_run(w, out, t, 1, black);
-        }
-        pos = p[1];
-    }
-    if let [c] = *pairs.remainder() {
-        put_run(w, out, t, 0, c - pos);
-        put_run(w, out, t, 1, width - c);
-    } else {
-        put_run(w, out, t, 0, width - pos);
-    }
+    encode_1d_to(&mut PlainSink { w, out }, t, width, cur);
 }
 
 /// [`encode_1d`] through a [`crate::bits::FastBits`] register writer (no
@@ -1785,34 +1765,96 @@ pub(crate) fn encode_1d_fast(
     width: u32,
     cur: &[u32],
 ) {
+    let f = w.fast(buf);
+    let mut s = FastSink { f, buf, w, out };
+    encode_1d_to(&mut s, t, width, cur);
+    let FastSink { f, buf, w, out } = s;
+    w.resume(out, buf, f);
+}
+
+/// Where [`encode_1d_to`] writes its codes (T.4 §4.1.1): the plain
+/// [`BitWriter`] or a [`crate::bits::FastBits`] register writer.
+trait RunSink {
+    /// One code of at most 32 bits.
+    fn code(&mut self, bits: u32, len: u32);
+    /// One run of `colour` (make-up and terminating codes, [`put_run`]).
+    fn run(&mut self, t: &Tables, colour: usize, n: u32);
+    /// After each white/black pair of runs.
+    fn pair_done(&mut self) {}
+}
+
+/// [`RunSink`] on a [`BitWriter`] and its output.
+struct PlainSink<'a> {
+    w: &'a mut BitWriter,
+    out: &'a mut Vec<u8>,
+}
+
+impl RunSink for PlainSink<'_> {
+    #[inline(always)]
+    fn code(&mut self, bits: u32, len: u32) {
+        self.w.put(self.out, bits, len);
+    }
+    #[inline(always)]
+    fn run(&mut self, t: &Tables, colour: usize, n: u32) {
+        put_run(self.w, self.out, t, colour, n);
+    }
+}
+
+/// [`RunSink`] on a [`crate::bits::FastBits`] (flushed after each code,
+/// spilled to the [`BitWriter`]'s output after a pair when its buffer is
+/// nearly full).
+struct FastSink<'a> {
+    f: crate::bits::FastBits,
+    buf: &'a mut crate::bits::FastBuf,
+    w: &'a mut BitWriter,
+    out: &'a mut Vec<u8>,
+}
+
+impl RunSink for FastSink<'_> {
+    #[inline(always)]
+    fn code(&mut self, bits: u32, len: u32) {
+        self.f.put(bits, len);
+        self.f.flush(self.buf);
+    }
+    #[inline(always)]
+    fn run(&mut self, t: &Tables, colour: usize, n: u32) {
+        put_run_fast(&mut self.f, self.buf, t, colour, n);
+    }
+    #[inline(always)]
+    fn pair_done(&mut self) {
+        if !self.f.room() {
+            self.f.spill(self.buf, self.w, self.out);
+        }
+    }
+}
+
+/// The 1-D coding of a row (T.4 §4.1.1) into any [`RunSink`]: white and
+/// black runs alternate from a white one, a pair of runs both under 64
+/// as one pre-joined code (at most 8 + 12 bits).
+#[inline(always)]
+fn encode_1d_to<S: RunSink>(s: &mut S, t: &Tables, width: u32, cur: &[u32]) {
     let end = cur.iter().position(|&c| c >= width).unwrap_or(cur.len());
     let cur = &cur[..end];
-    let mut f = w.fast(buf);
     let mut pos = 0u32;
     let mut pairs = cur.chunks_exact(2);
     for p in &mut pairs {
         let (white, black) = (p[0] - pos, p[1] - p[0]);
         if (white | black) < 64 {
-            // At most 8 + 12 bits.
             let c = t.pair[(white * 64 + black) as usize];
-            f.put(c >> 5, c & 31);
-            f.flush(buf);
+            s.code(c >> 5, c & 31);
         } else {
-            put_run_fast(&mut f, buf, t, 0, white);
-            put_run_fast(&mut f, buf, t, 1, black);
+            s.run(t, 0, white);
+            s.run(t, 1, black);
         }
-        if !f.room() {
-            f.spill(buf, w, out);
-        }
+        s.pair_done();
         pos = p[1];
     }
     if let [c] = *pairs.remainder() {
-        put_run_fast(&mut f, buf, t, 0, c - pos);
-        put_run_fast(&mut f, buf, t, 1, width - c);
+        s.run(t, 0, c - pos);
+        s.run(t, 1, width - c);
     } else {
-        put_run_fast(&mut f, buf, t, 0, width - pos);
+        s.run(t, 0, width - pos);
     }
-    w.resume(out, buf, f);
 }
 
 /// Encode a row two-dimensionally (T.4 §4.2.1.3.3 coding procedure).
