@@ -728,6 +728,8 @@ struct DenseStats {
     /// Codes of strings of one code found going on past the bit buffer
     /// ([`repeats_on`]).
     far_codes: u32,
+    /// Codes decoded by [`cycle_short`] (counted in `cycle_codes` too).
+    short_codes: u32,
 }
 
 /// Decode a two-dimensional (MR/MMR) row against the reference line `refc`
@@ -1186,6 +1188,204 @@ fn cycle_string<const P: usize>(
     done
 }
 
+/// Cycle strings of fewer whole cycles than this (the bits repeating the
+/// first cycle's) are decoded by [`cycle_short`]: [`cycle_string`] would
+/// decode them code by code after its set-up, or shift a few cycles with
+/// [`periodic_cycles`] (the same codes: it only takes cycles that decode as
+/// the cycle before did).
+const SHORT_MAX_CYCLES: u32 = SHIFT_MIN_CYCLES + 2;
+
+/// [`cycle_string`] for a string of fewer than [`SHORT_MAX_CYCLES`] whole
+/// cycles (ordered dither of a fast-changing grey: strings of two to six
+/// cycles), with eight bytes of data after them; `None` (nothing changed)
+/// for other strings. `same` is how many bits of the bit buffer repeat
+/// themselves `bits` (one cycle) on: the caller checked two cycles are
+/// there. The same decoding as `cycle_string` in fewer instructions, over
+/// the whole cycles whose bits repeat the first's: the first cycle code
+/// by code with its checks (learning `c` per position, T.4 §4.2.1.3.1;
+/// later cycles must repeat it); each further cycle translated from the
+/// last one where the reference changes it reads are those of the last
+/// one shifted (as [`periodic_cycles`] does, one cycle at a time), else
+/// code by code; stopping at the first code that fails the checks. The bits of the codes decoded are spent once at the end.
+/// Returns the codes decoded.
+#[inline(never)]
+fn cycle_short<const P: usize, const W: usize>(
+    data: &[u8],
+    refs: &[u32],
+    cur: &mut [u32],
+    codes: u32,
+    bits: u32,
+    same: u32,
+    st: &mut CycleState,
+) -> Option<u32> {
+    // Bits from the string's start that repeat its first cycle.
+    let mut end = same + bits;
+    if end >= st.nbits {
+        // The string goes on past the bit buffer: follow it in the data,
+        // 56 bits (whole cycles) at a time. Far from the end of the data
+        // (`cycle_string` stops where eight bytes are not left).
+        if data.len() < st.next + 64 {
+            return None;
+        }
+        let mut rep = st.acc & !(u64::MAX >> bits);
+        let mut s = bits;
+        while s < 64 {
+            rep |= rep >> s;
+            s *= 2;
+        }
+        let span = 56 / bits * bits;
+        let pos = st.next * 8 - st.nbits as usize;
+        end = 0;
+        loop {
+            let at = pos + end as usize;
+            let b = data.get(at / 8..)?.first_chunk::<8>()?;
+            let m = ((u64::from_be_bytes(*b) << (at % 8)) ^ rep).leading_zeros();
+            if m < span {
+                end += m;
+                break;
+            }
+            end += span;
+            if end >= SHORT_MAX_CYCLES * bits {
+                return None;
+            }
+        }
+    }
+    if end >= SHORT_MAX_CYCLES * bits {
+        return None;
+    }
+    debug_assert!(end >= 2 * bits);
+    let (mut a0, mut k, mut n) = (st.a0, st.k, st.n);
+    // Per position, learned by the first cycle: where a1 is in the window
+    // from b0 (b1, or b2 for pass), its offset, `c`, the move of b1 and
+    // the changes added; and a1 in the last cycle decoded.
+    let mut at = [1usize; P];
+    let mut off = [0i32; P];
+    let mut cexp = [0u32; P];
+    let mut adv = [0usize; P];
+    let mut add = [0usize; P];
+    let mut last = [0i32; P];
+    // Whole cycles left after the current one, and codes of the cycle
+    // where the string ended.
+    let mut left = end / bits;
+    let mut part = 0;
+    // One code at position `j` (its `MODE7` entry in byte `j` of `codes`).
+    macro_rules! code {
+        ($out:lifetime, $j:expr, $learn:expr) => {{
+            let j: usize = $j;
+            let Some(w) = refs.get(k.wrapping_sub(1)..k + 4) else {
+                part = j;
+                break $out;
+            };
+            if n >= cur.len() {
+                part = j;
+                break $out;
+            }
+            if $learn {
+                let kind = (codes >> (8 * j + 4)) & 15;
+                let pass = kind == u32::from(KIND_PASS);
+                at[j] += usize::from(pass);
+                off[j] = if pass { 0 } else { kind as i32 - 3 };
+                add[j] = usize::from(!pass);
+            }
+            let (b0, b2, b4) = (w[0] as i32, w[2] as i32, w[4] as i32);
+            // b1 plus the offset for a vertical code, b2 for pass.
+            let a1 = w[at[j]] as i32 + off[j];
+            let c = u32::from(b0 > a1) + u32::from(b2 > a1);
+            if a1 <= a0 || a1 >= b4 || (!$learn && c != cexp[j]) {
+                part = j;
+                break $out;
+            }
+            if $learn {
+                cexp[j] = c;
+                adv[j] = 3usize.wrapping_sub(2 * c as usize + (at[j] - 1));
+            }
+            cur[n] = a1 as u32;
+            last[j] = a1;
+            n += add[j];
+            a0 = a1;
+            k = k.wrapping_add(adv[j]);
+        }};
+    }
+    'string: {
+        for j in 0..P {
+            code!('string, j, true);
+        }
+        left -= 1;
+        // The reference changes a cycle reads, relative to b1 at its start
+        // (`lo..=hi`; cycles are translated where that is fewer than `W`),
+        // how far it moves b1 and the changes it adds (`nj`: before each
+        // code).
+        let (mut lo, mut hi, mut kc, mut nc) = (0isize, 0isize, 0isize, 0usize);
+        let mut nj = [0usize; P];
+        for j in 0..P {
+            lo = lo.min(kc - 1);
+            hi = hi.max(kc + 3);
+            nj[j] = nc;
+            kc += adv[j] as isize;
+            nc += add[j];
+        }
+        let fast = hi - lo < W as isize && kc > 0;
+        while left > 0 {
+            // Where the reference changes this cycle reads are those the
+            // last one read, all `d` further on (T.4 §4.2.1.3.2: the codes
+            // only compare changes, a0 and a1 with each other), and the
+            // first a1 moved by `d` is right of a0, each code decodes as in
+            // the last cycle with a1 `d` further on: as `periodic_cycles`
+            // does, for one cycle.
+            let base = k.wrapping_add(lo as usize);
+            let old = base
+                .checked_sub(kc as usize)
+                .and_then(|b| refs.get(b..))
+                .and_then(|s| s.first_chunk::<W>());
+            let new = refs.get(base..).and_then(|s| s.first_chunk::<W>());
+            let out = cur.get_mut(n..).and_then(|s| s.first_chunk_mut::<P>());
+            if let (true, Some(old), Some(new), Some(out)) = (fast, old, new, out) {
+                let d = new[0].wrapping_sub(old[0]);
+                let span = (hi - lo) as usize;
+                let mut same = true;
+                for i in 0..W {
+                    same &= i > span || new[i].wrapping_sub(old[i]) == d;
+                }
+                if same && d < 1 << 30 && d as i32 > a0 - last[0] {
+                    for j in 0..P {
+                        last[j] += d as i32;
+                        out[nj[j]] = last[j] as u32;
+                    }
+                    a0 = last[P - 1];
+                    k = k.wrapping_add(kc as usize);
+                    n += nc;
+                    left -= 1;
+                    continue;
+                }
+            }
+            for j in 0..P {
+                code!('string, j, false);
+            }
+            left -= 1;
+        }
+    }
+    let cycles = end / bits - left;
+    // Bits of the codes decoded: whole cycles, then those of the last one.
+    let mut used = cycles * bits;
+    for j in 0..part {
+        used += (codes >> (8 * j)) & 15;
+    }
+    if used < st.nbits {
+        st.acc <<= used;
+        st.nbits -= used;
+    } else {
+        // Past the bit buffer (eight bytes are left there): filled from
+        // there as `BitReader::new` does.
+        let at = st.next * 8 - st.nbits as usize + used as usize;
+        let b = BitReader::new(data, at);
+        (st.acc, st.nbits, st.next) = (b.acc, b.nbits, b.next);
+    }
+    st.a0 = a0;
+    st.k = k;
+    st.n = n;
+    Some(cycles * P as u32 + part as u32)
+}
+
 /// The reference changes one cycle of [`cycle_string`] reads, relative to
 /// the index of b1 at the start of the cycle (`lo..=hi`), how far the cycle
 /// moves b1 (`kc`) and how many changes it adds (`nc`, its vertical codes).
@@ -1402,7 +1602,7 @@ fn decode_2d_inner<const DENSE: bool>(
     let mut budget = step_limit(width) + 1;
     // Repeated-code path counters (`DenseStats`), stored on every sync.
     let (mut lookups, mut extra, mut cycle_codes) = (0u32, 0u32, 0u32);
-    let (mut shifted_codes, mut far_codes) = (0u32, 0u32);
+    let (mut shifted_codes, mut far_codes, mut short_codes) = (0u32, 0u32, 0u32);
     row_loop_macros!($, r, t, width, w_i, acc, nbits, next, budget, n, cur, a0, refc, {
         if DENSE {
             st.lookups = lookups;
@@ -1410,6 +1610,7 @@ fn decode_2d_inner<const DENSE: bool>(
             st.cycle_codes = cycle_codes;
             st.shifted_codes = shifted_codes;
             st.far_codes = far_codes;
+            st.short_codes = short_codes;
         }
     });
     // Find b1 again after a code that moved a0 arbitrarily (a0 never moves
@@ -1608,6 +1809,7 @@ fn decode_2d_inner<const DENSE: bool>(
             let pr = VP_PAIR[(acc >> (64 - PAIR_BITS)) as usize];
             let mut done = 0u32;
             if pr != 0 {
+                let refs = &refc[..n_real];
                 let l2 = u32::from(pr & 15) + u32::from((pr >> 8) & 15);
                 let s2 = (acc ^ (acc << l2)).leading_zeros();
                 let mut cs = CycleState {
@@ -1621,14 +1823,26 @@ fn decode_2d_inner<const DENSE: bool>(
                 };
                 if s2 >= l2 && 2 * l2 <= nbits {
                     let codes = u32::from(pr) * 0x1_0001;
-                    done = cycle_string::<2>(data, &refc[..n_real], cur, codes, l2, &mut cs);
+                    done = match cycle_short::<2, 8>(data, refs, cur, codes, l2, s2, &mut cs) {
+                        Some(d) => {
+                            short_codes += d;
+                            d
+                        }
+                        None => cycle_string::<2>(data, refs, cur, codes, l2, &mut cs),
+                    };
                 } else {
                     let pr2 = VP_PAIR[((acc << l2) >> (64 - PAIR_BITS)) as usize];
                     let l4 = l2 + u32::from(pr2 & 15) + u32::from((pr2 >> 8) & 15);
                     let s4 = (acc ^ (acc << l4)).leading_zeros();
                     if pr2 != 0 && s4 >= l4 && 2 * l4 <= nbits {
                         let codes = u32::from(pr) | u32::from(pr2) << 16;
-                        done = cycle_string::<4>(data, &refc[..n_real], cur, codes, l4, &mut cs);
+                        done = match cycle_short::<4, 16>(data, refs, cur, codes, l4, s4, &mut cs) {
+                            Some(d) => {
+                                short_codes += d;
+                                d
+                            }
+                            None => cycle_string::<4>(data, refs, cur, codes, l4, &mut cs),
+                        };
                     }
                 }
                 if done > 0 {
@@ -2108,15 +2322,15 @@ mod tests {
     /// One decode of `data` from bit `pos` against `refc` (changes plus
     /// sentinels, then stale entries), the general loop alone (`n_real`
     /// 0) or with the dense-row paths; and the codes the cycle strings
-    /// decoded: all, shifted by whole cycles, and in strings of one code
-    /// past the bit buffer.
+    /// decoded: all, shifted by whole cycles, in strings of one code past
+    /// the bit buffer, and in short cycle strings ([`cycle_short`]).
     fn run(
         data: &[u8],
         pos: usize,
         width: u32,
         refc: &[u32],
         n_real: usize,
-    ) -> (Decoded, [u32; 3]) {
+    ) -> (Decoded, [u32; 4]) {
         let mut r = BitReader::new(data, pos);
         let mut cur = vec![0u32; width as usize + SLACK];
         let mut st = DenseStats::default();
@@ -2126,7 +2340,12 @@ mod tests {
             decode_2d_inner::<false>(&mut r, tables(), width, refc, 0, &mut st, &mut cur)
         };
         let n = *res.as_ref().unwrap_or(&0);
-        let counts = [st.cycle_codes, st.shifted_codes, st.far_codes];
+        let counts = [
+            st.cycle_codes,
+            st.shifted_codes,
+            st.far_codes,
+            st.short_codes,
+        ];
         ((res, cur[..n].to_vec(), r.pos()), counts)
     }
 
@@ -2161,7 +2380,7 @@ mod tests {
         let mut dense_rows = 0;
         // Codes in cycle strings, shifted cycles and strings past the bit
         // buffer: in whole data, then in data cut short.
-        let (mut counts, mut cut_counts) = ([0u64; 3], [0u64; 3]);
+        let (mut counts, mut cut_counts) = ([0u64; 4], [0u64; 4]);
         for &width in &[64u32, 100, 333, 1728, 2432] {
             let bayer = dithered_page(width, 40, u64::from(width));
             for source in 0..3 {
@@ -2238,13 +2457,181 @@ mod tests {
             }
         }
         assert!(dense_rows > 200, "only {dense_rows} dense rows");
-        // The cycle strings, the shifted cycles and the strings past the
-        // bit buffer took part, also in data cut short.
+        // The cycle strings, the shifted cycles, the strings past the bit
+        // buffer and the short cycle strings took part, also in data cut
+        // short.
         for (what, min) in [(counts, 10_000), (cut_counts, 10_000)] {
-            assert!(what[0] > min, "{what:?} codes (cycles, shifted, far)");
-            assert!(what[1] > min, "{what:?} codes (cycles, shifted, far)");
-            assert!(what[2] > min, "{what:?} codes (cycles, shifted, far)");
+            for c in what {
+                assert!(c > min, "{what:?} codes (cycles, shifted, far, short)");
+            }
         }
+    }
+
+    /// Periodic rows (a few pixels repeated, as ordered dither of a flat
+    /// grey gives: cycle strings, T.4 §4.2.1.3.2) coded against their
+    /// periodic reference line, then decoded against that reference with
+    /// one change moved, removed or added: the cycle paths must notice
+    /// where the reference stops repeating (each reference change their
+    /// window checks, b0 to b4 of every code), and decode as the general
+    /// loop does.
+    #[test]
+    fn cycle_paths_notice_reference_breaks() {
+        let t = tables();
+        let mut seed = 0x0DDC_0FFE_E123_4567u64;
+        // Rows the break changed (the decoding differs from the unbroken
+        // reference's), and codes in cycle strings.
+        let (mut changed, mut cycle_codes) = (0u32, 0u64);
+        for case in 0..6000 {
+            let width = 160 + (xorshift(&mut seed) % 400) as u32;
+            let period = [2u32, 4, 4, 8][(xorshift(&mut seed) % 4) as usize];
+            let (pr, pc) = (xorshift(&mut seed), xorshift(&mut seed));
+            let phase = (xorshift(&mut seed) % 8) as u32;
+            let row = |pat: u64, shift: u32| -> Vec<u8> {
+                let mut r = vec![0u8; width.div_ceil(8) as usize];
+                for x in 0..width {
+                    if pat >> ((x + shift) % period) & 1 != 0 {
+                        r[x as usize / 8] |= 0x80 >> (x % 8);
+                    }
+                }
+                r
+            };
+            let cap = width as usize + SLACK;
+            let mut refc = vec![0u32; cap];
+            let n_ref = from_row(&row(pr, 0), width, &mut refc);
+            let mut cur = vec![0u32; cap];
+            let n_cur = from_row(&row(pc, phase), width, &mut cur);
+            if n_ref < 16 || n_ref * DENSE_PIXELS_PER_CHANGE < width as usize {
+                continue;
+            }
+            refc[n_ref..n_ref + SENTINELS].fill(width);
+            cur[n_cur..n_cur + SENTINELS].fill(width);
+            let mut w = BitWriter::new(BitOrder::MsbFirst);
+            let mut data = Vec::new();
+            if case % 3 == 2 {
+                // A cycle of vertical and pass codes repeated (not
+                // necessarily what an encoder would choose: say V+3 where
+                // b2 is left of a1), then the row's codes.
+                let p = 2 << (xorshift(&mut seed) % 2);
+                let mut cycle = [t.pass; 4];
+                for c in &mut cycle[..p] {
+                    let i = (xorshift(&mut seed) % 8) as usize;
+                    if i < 7 && i != 3 {
+                        *c = t.vert[i];
+                    }
+                }
+                for _ in 0..2 + xorshift(&mut seed) % 12 {
+                    for c in &cycle[..p] {
+                        w.put(&mut data, c.bits, c.len);
+                    }
+                }
+            }
+            encode_2d(&mut w, &mut data, t, width, &refc, &cur);
+            w.put(&mut data, (xorshift(&mut seed) & 0xFFFF) as u32, 16);
+            w.put(&mut data, 1, 12);
+            w.flush(&mut data);
+            let plain = run(&data, 0, width, &refc, n_ref).0;
+            // Break the reference at one change.
+            let i = (xorshift(&mut seed) % n_ref as u64) as usize;
+            let mut real: Vec<u32> = refc[..n_ref].to_vec();
+            let lo = if i == 0 { 0 } else { real[i - 1] + 1 };
+            let hi = real.get(i + 1).copied().unwrap_or(width);
+            match case % 4 {
+                0 if real[i] > lo => real[i] -= 1,
+                1 if real[i] + 1 < hi => real[i] += 1,
+                2 => {
+                    real.remove(i);
+                }
+                _ => {
+                    // A change added (or two: the colours after it stay).
+                    let add = if case % 8 == 3 { 1 } else { 2 };
+                    let room: Vec<u32> = (lo..hi).filter(|&v| v != real[i]).collect();
+                    if room.len() < add {
+                        continue;
+                    }
+                    for a in 0..add {
+                        let v = room[(xorshift(&mut seed) as usize + a) % room.len()];
+                        if !real.contains(&v) {
+                            real.push(v);
+                        }
+                    }
+                    real.sort_unstable();
+                }
+            }
+            let n_brk = real.len();
+            let mut brk = vec![0u32; cap + 2];
+            brk[..n_brk].copy_from_slice(&real);
+            brk[n_brk..n_brk + SENTINELS].fill(width);
+            for v in &mut brk[n_brk + SENTINELS..] {
+                *v = (xorshift(&mut seed) % u64::from(width + 2)) as u32;
+            }
+            let (dense, c) = run(&data, 0, width, &brk, n_brk);
+            cycle_codes += u64::from(c[0]);
+            let at = format!("case {case} width {width} period {period} change {i}");
+            assert_eq!(dense, run(&data, 0, width, &brk, 0).0, "{at}");
+            changed += u32::from(dense != plain);
+        }
+        assert!(changed > 500, "only {changed} rows changed by the break");
+        assert!(
+            cycle_codes > 50_000,
+            "only {cycle_codes} codes in cycle strings"
+        );
+    }
+
+    /// The one case where a translated cycle needs b4's check (T.4
+    /// §4.2.1.3.2): V+3 with b1, b2 and b3 on consecutive pixels (a1 one
+    /// past b3; an encoder would say pass mode there, but a decoder takes
+    /// what it gets). Reference changes at 0, 1, 2 and 4 of every 6
+    /// pixels, codes V+3 V0 repeated: a1 at 3 and 4 of every period. In
+    /// one period b4 moves left onto a1: from there the decoding differs
+    /// (a1 = b4 is not left of b4, the general loop searches b1 again),
+    /// and every cycle path must see it. Pass codes end the row.
+    #[test]
+    fn cycle_paths_check_b4() {
+        let t = tables();
+        let width = 6 * 64;
+        let (mut cycle_codes, mut short_codes) = (0, 0);
+        for reps in 2..40usize {
+            for brk in 1..reps.min(12) {
+                let mut real = Vec::new();
+                for p in 0..64u32 {
+                    let b4 = if p as usize == brk { 3 } else { 4 };
+                    real.extend([6 * p, 6 * p + 1, 6 * p + 2, 6 * p + b4]);
+                }
+                let n_ref = real.len();
+                let mut refc = vec![width; width as usize + SLACK];
+                refc[..n_ref].copy_from_slice(&real);
+                let mut w = BitWriter::new(BitOrder::MsbFirst);
+                let mut data = Vec::new();
+                for _ in 0..reps {
+                    w.put(&mut data, t.vert[6].bits, t.vert[6].len);
+                    w.put(&mut data, t.vert[3].bits, t.vert[3].len);
+                }
+                // Pass codes to the row end.
+                for _ in 0..n_ref / 2 + 2 {
+                    w.put(&mut data, t.pass.bits, t.pass.len);
+                }
+                w.put(&mut data, 1, 12);
+                w.flush(&mut data);
+                let general = run(&data, 0, width, &refc, 0).0;
+                let (dense, c) = run(&data, 0, width, &refc, n_ref);
+                assert_eq!(dense, general, "{reps} cycles, b4 moved in cycle {brk}");
+                // The break is decoded (a1 at 6 * brk + 7, not + 4).
+                let at = 2 * brk + 1;
+                assert_eq!(
+                    general.1.get(at),
+                    Some(&(6 * brk as u32 + 7)),
+                    "{reps} {brk}"
+                );
+                cycle_codes += c[0];
+                short_codes += c[3];
+            }
+        }
+        // Both cycle paths took part.
+        assert!(
+            cycle_codes > short_codes + 1000,
+            "{cycle_codes} {short_codes}"
+        );
+        assert!(short_codes > 500, "{cycle_codes} {short_codes}");
     }
 
     /// A page whose cycle strings (T.4 §4.2.1.3.2) end exactly at the end
