@@ -681,6 +681,29 @@ const RECIP: [u32; 16] = {
     t
 };
 
+/// `ceil(2^32 / d)` for divisors 1..=63 (entry 0 unused), for [`div_small`].
+const RECIP32: [u64; 64] = {
+    let mut t = [0u64; 64];
+    let mut i = 1;
+    while i < 64 {
+        t[i] = (1u64 << 32).div_ceil(i as u64);
+        i += 1;
+    }
+    t
+};
+
+/// `v / d` for `v < 2^26` and a divisor `1 <= d < 64` (code and cycle
+/// lengths in bits, moves of b1 per cycle) by one multiply: a division
+/// takes 10 to 40 cycles, once or twice per string on the repeated-code
+/// paths. Exact: with `m = ceil(2^32 / d) = (2^32 + e) / d`, `e < d`,
+/// `v * m / 2^32` is `v / d` plus `v * e / (d * 2^32)`, under `1 / d` for
+/// `v < 2^32 / d`, too little to reach the next integer.
+#[inline(always)]
+fn div_small(v: u32, d: u32) -> u32 {
+    debug_assert!(v < 1 << 26 && (1..64).contains(&d));
+    ((u64::from(v) * RECIP32[d as usize & 63]) >> 32) as u32
+}
+
 /// Where the repeated-code paths decode fewer than 1.8 codes per table
 /// lookup (not counting V0 strings nor cycle strings shorter than
 /// [`CYCLE_PAYS`]; a running average over the page's
@@ -1233,7 +1256,7 @@ fn cycle_short<const P: usize, const W: usize>(
             rep |= rep >> s;
             s *= 2;
         }
-        let span = 56 / bits * bits;
+        let span = div_small(56, bits) * bits;
         let pos = st.next * 8 - st.nbits as usize;
         end = 0;
         loop {
@@ -1266,7 +1289,7 @@ fn cycle_short<const P: usize, const W: usize>(
     let mut last = [0i32; P];
     // Whole cycles left after the current one, and codes of the cycle
     // where the string ended.
-    let mut left = end / bits;
+    let mut left = div_small(end, bits);
     let mut part = 0;
     // One code at position `j` (its `MODE7` entry in byte `j` of `codes`).
     macro_rules! code {
@@ -1364,7 +1387,7 @@ fn cycle_short<const P: usize, const W: usize>(
             left -= 1;
         }
     }
-    let cycles = end / bits - left;
+    let cycles = div_small(end, bits) - left;
     // Bits of the codes decoded: whole cycles, then those of the last one.
     let mut used = cycles * bits;
     for j in 0..part {
@@ -1444,12 +1467,12 @@ fn periodic_cycles<const P: usize>(
         return none;
     }
     // (32-bit divisions: both fit, and no branch on the operands' size.)
-    let top = top.min(1 << 30) as u32;
-    let free = (cur.len() - P - n).min(1 << 30) as u32;
-    let room = (top / kc as u32 + 1).min(free / nc as u32) as usize;
+    let top = top.min(1 << 24) as u32;
+    let free = (cur.len() - P - n).min(1 << 24) as u32;
+    let room = (div_small(top, kc as u32) + 1).min(div_small(free, nc as u32)) as usize;
     // Whole cycles in the bits, 56 bits (whole cycles) at a time, with eight
     // bytes left after the last one.
-    let per = (56 / bits) as usize;
+    let per = div_small(56, bits) as usize;
     let span = per as u32 * bits;
     let mut cycles = 0usize;
     let mut at = pos;
@@ -1462,7 +1485,7 @@ fn periodic_cycles<const P: usize>(
             cycles += per;
             at += span as usize;
         } else {
-            cycles += (m / bits) as usize;
+            cycles += div_small(m, bits) as usize;
             break;
         }
     }
@@ -1508,7 +1531,7 @@ fn periodic_cycles<const P: usize>(
     if span_end < 0 {
         return none;
     }
-    let cycles = cycles.min((span_end.min(1 << 30) as u32 / kc as u32) as usize + 1);
+    let cycles = cycles.min(div_small(span_end.min(1 << 24) as u32, kc as u32) as usize + 1);
     // Each cycle's changes: the last cycle's, `d` further on per cycle
     // (`P` entries a cycle, the `nc` changes first).
     let mut last = [0u32; P];
@@ -1919,7 +1942,9 @@ fn decode_2d_inner<const DENSE: bool>(
                     let far = repeats_on(data, at, len, acc, width as usize);
                     m += far;
                     far_codes += far as u32;
-                    more = far.div_ceil((56 / len) as usize) as u32;
+                    let per = div_small(56, len);
+                    let far32 = far.min(1 << 24) as u32;
+                    more = div_small(far32 + per - 1, per);
                 }
                 lookups += more;
                 // Strings of V0 count as one code a lookup: the general loop
@@ -2929,6 +2954,27 @@ mod tests {
         for len in 1..16u32 {
             for v in 0..128u32 {
                 assert_eq!((v * RECIP[len as usize]) >> 16, v / len, "{v} / {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn div_small_divides_exactly() {
+        let mut seed = 0x51DE_5EED_u64;
+        for d in 1..64u32 {
+            const TOP: u32 = (1 << 26) - 1;
+            for v in (0..1 << 16).chain([TOP, TOP - 1, TOP - d]) {
+                assert_eq!(div_small(v, d), v / d, "{v} / {d}");
+            }
+            for _ in 0..10_000 {
+                let v = xorshift(&mut seed) as u32 & TOP;
+                assert_eq!(div_small(v, d), v / d, "{v} / {d}");
+            }
+            // Around every multiple of d near the top.
+            for q in (TOP / d).saturating_sub(100)..=TOP / d {
+                let v = q * d;
+                assert_eq!(div_small(v, d), q, "{v} / {d}");
+                assert_eq!(div_small(v - 1, d), (v - 1) / d, "{} / {d}", v - 1);
             }
         }
     }
