@@ -5,7 +5,7 @@ use crate::changes::{
     all_white, b1_sentinel, change_words, from_row, from_row_words, B1Entry, Lines, SENTINELS,
 };
 use crate::codes::{tables, Tables, EOL, EOL_BITS, MAX_MAKEUP, RTC_EOLS};
-use crate::rowcode::{encode_1d, encode_1d_fast, encode_2d, encode_2d_dense};
+use crate::rowcode::{encode_1d, encode_1d_fast, encode_2d, encode_2d_dense, encode_2d_fast};
 use crate::{Bitmap, Coding, EncodeOptions, T4Error, MAX_WIDTH};
 
 /// Rows with at least one changing element per this many pixels go to the
@@ -22,6 +22,14 @@ const GATE_SKIP: u32 = 128;
 /// 1-D rows with this many changing elements or more are written by
 /// [`encode_1d_fast`] (whose buffer costs more to set up than a few codes).
 const FAST_1D_CHANGES: usize = 16;
+
+/// 2-D rows with this many changing elements or more, but fewer than
+/// dense rows have (text), are written by [`encode_2d_fast`]; the rows of
+/// ordered dither that the gate leaves to the general loop keep the plain
+/// bit writer (through the register writer they took 2 % more
+/// instructions and measured 0.95-0.99x, its flush per code costing more
+/// there than the plain writer's flush test).
+const FAST_2D_CHANGES: usize = 16;
 
 /// Streaming encoder for one page: rows in, coded bytes out.
 ///
@@ -76,22 +84,27 @@ pub struct Encoder {
     /// 1-D rows with at least this many elements go to [`encode_1d_fast`]
     /// ([`FAST_1D_CHANGES`]; `usize::MAX` turns it off, tests).
     fast_1d_min: usize,
+    /// 2-D rows with at least this many elements go to [`encode_2d_fast`]
+    /// ([`FAST_2D_CHANGES`]; `usize::MAX` turns it off, tests).
+    fast_2d_min: usize,
     /// The byte buffer of [`encode_1d_fast`].
     buf: Box<FastBuf>,
     /// Horizontal-mode gate of the dense 2-D loop on (tests turn it off).
     gate: bool,
     /// A white 2-D row under a white one is written as its one V0 code
-    /// without [`encode_2d`], and a white row under a white one goes by
-    /// [`Encoder::encode_blank`] (tests turn both off, to compare).
+    /// without [`encode_2d`] (tests turn it off, to compare).
     blank_v0: bool,
-    /// No fill options are on (minimum row bits, byte-aligned EOLs or
-    /// rows), so [`Encoder::encode_blank`] may be used.
-    no_fill: bool,
-    /// The 1-D code of an all-white row (make-up and terminating codes of
-    /// one white run of `width`, T.4 §4.1.1) as `(bits, len)`; `len` 0 if
-    /// it does not fit in 32 bits.
-    white_1d: (u32, u32),
+    /// What [`Encoder::encode_row`] writes for a white row under a white
+    /// one, as `(bits, len)`: `blank[0]` for a 2-D row (EOL, MR tag bit,
+    /// one V0 code, T.4 §4.2.1.3.2), `blank[1]` for a 1-D row (EOL, MR tag
+    /// bit, make-up and terminating codes of one white run of `width`,
+    /// §4.1.1), which it writes under any row. `len` 0 where the shortcut
+    /// is off: fill options on, more than 32 bits, or tests.
+    blank: [(u32, u32); 2],
     rows: u32,
+    /// `rows % k` for MR (the row's place in its group of K, T.4
+    /// §4.2.1.2); 0 for MH and MMR.
+    phase: u32,
     /// Bit count where the current row's data began (after its EOL).
     row_start: u64,
     /// A row was written since the last EOL (it may need minimum-time fill).
@@ -125,12 +138,13 @@ impl Encoder {
             gate_skip: 0,
             dense_min: ((width / DENSE_PIXELS_PER_CHANGE) as usize).max(16),
             fast_1d_min: FAST_1D_CHANGES,
+            fast_2d_min: FAST_2D_CHANGES,
             buf: Box::new([0; FAST_BUF]),
             gate: true,
             blank_v0: true,
-            no_fill: opts.min_row_bits == 0 && !opts.byte_aligned_eol && !opts.rows_byte_aligned,
-            white_1d: white_run_code(width),
+            blank: blank_codes(width, &opts),
             rows: 0,
+            phase: 0,
             row_start: 0,
             row_open: false,
             finished: false,
@@ -148,6 +162,7 @@ impl Encoder {
         let (refc, _) = self.lines.split();
         refc[..SENTINELS].fill(self.width);
         self.rows = 0;
+        self.phase = 0;
         self.row_start = 0;
         self.row_open = false;
         self.finished = false;
@@ -170,7 +185,36 @@ impl Encoder {
 
     /// Encode one packed row (at least `(width + 7) / 8` bytes; MSB-first,
     /// 1 = black; bits past `width` are ignored), appending bytes to `out`.
+    ///
+    /// A white row under a white one (most rows of a sparse page), or a
+    /// white 1-D row under any row, is one precomputed code in one
+    /// bit-writer call; this part is inlined into the caller's row loop.
+    #[inline]
     pub fn encode_row(&mut self, row: &[u8], out: &mut Vec<u8>) -> Result<(), T4Error> {
+        if let Some(row) = row.get(..self.stride) {
+            // A 1-D row does not look at the reference line, so a white
+            // one takes the shortcut under any row (T.4 §4.1.1).
+            let one_d = self.one_d_row();
+            if !self.finished && (self.n_ref == 0 || one_d) && all_white(row) {
+                let (bits, len) = self.blank[usize::from(one_d)];
+                if len != 0 {
+                    self.w.put(out, bits, len);
+                    if self.n_ref != 0 {
+                        self.blank_under_black();
+                    }
+                    self.row_open = true;
+                    self.next_row();
+                    return Ok(());
+                }
+            }
+        }
+        self.encode_row_scan(row, out)
+    }
+
+    /// [`Encoder::encode_row`] for every row but the white ones it writes
+    /// itself: the row's changing elements, then its code.
+    #[inline(never)]
+    fn encode_row_scan(&mut self, row: &[u8], out: &mut Vec<u8>) -> Result<(), T4Error> {
         if row.len() < self.stride {
             return Err(T4Error::RowLength {
                 row: self.rows,
@@ -183,16 +227,6 @@ impl Encoder {
             self.reset();
         }
         let row = &row[..self.stride];
-        // A 1-D row does not look at the reference line, so a white one
-        // takes the shortcut under any row (T.4 §4.1.1).
-        if self.blank_v0
-            && self.no_fill
-            && (self.n_ref == 0 || self.one_d_row())
-            && all_white(row)
-            && self.encode_blank(out)
-        {
-            return Ok(());
-        }
         let width = self.width;
         // Dense rows come in runs (an image on the page): a dense reference
         // line makes a dense coding line likely, and the ranks serve the
@@ -206,7 +240,7 @@ impl Encoder {
             && self.gate_skip == 0
             && match self.opts.coding {
                 Coding::Mh => false,
-                Coding::Mr { k } => self.rows % k.max(1) != 0,
+                Coding::Mr { .. } => self.phase != 0,
                 Coding::Mmr => true,
             };
         let words_ok = if self.rank_ok {
@@ -216,8 +250,11 @@ impl Encoder {
             let (_, cur) = self.lines.split();
             self.n_cur = from_row(row, width, cur);
             // The next row may need this row's change bits (not while the
-            // gate keeps the dense loop off for it).
-            let dense = self.n_cur >= self.dense_min && self.gate_skip <= 1;
+            // gate keeps the dense loop off for it, and never in MH, which
+            // has no 2-D rows).
+            let dense = self.n_cur >= self.dense_min
+                && self.gate_skip <= 1
+                && self.opts.coding != Coding::Mh;
             if dense {
                 self.keep_words(row);
             }
@@ -233,42 +270,32 @@ impl Encoder {
     fn one_d_row(&self) -> bool {
         match self.opts.coding {
             Coding::Mh => true,
-            Coding::Mr { k } => self.rows % k.max(1) == 0,
+            Coding::Mr { .. } => self.phase == 0,
             Coding::Mmr => false,
         }
     }
 
-    /// A white row, without fill options, under a white one or coded 1-D:
-    /// its EOL, tag bit and code (one V0 code in 2-D, T.4 §4.2.1.3.2; one
-    /// white run in 1-D, §4.1.1) in one put. Returns false, having done
-    /// nothing, if they do not fit in 32 bits.
+    /// Count a row written (and its place in its MR group of K).
     #[inline(always)]
-    fn encode_blank(&mut self, out: &mut Vec<u8>) -> bool {
-        // (bits, len) of the row's code, then with what goes before it.
-        let one_d = self.one_d_row();
-        let (code, code_len) = if one_d {
-            if self.white_1d.1 == 0 {
-                return false;
+    fn next_row(&mut self) {
+        self.rows += 1;
+        if let Coding::Mr { k } = self.opts.coding {
+            self.phase += 1;
+            if self.phase >= k {
+                self.phase = 0;
             }
-            (u64::from(self.white_1d.0), self.white_1d.1)
-        } else {
-            (1, 1)
-        };
-        let (head, head_len) = match self.opts.coding {
-            _ if !self.opts.eol => (0, 0),
-            Coding::Mh => (u64::from(EOL), EOL_BITS),
-            Coding::Mr { .. } => (u64::from(EOL << 1 | u32::from(one_d)), EOL_BITS + 1),
-            Coding::Mmr => (0, 0),
-        };
-        let len = head_len + code_len;
-        if len > 32 {
-            return false;
+            debug_assert_eq!(self.phase, self.rows % k);
         }
-        // Fits: len <= 32.
-        let bits = (head << code_len | code) as u32;
-        self.w.put(out, bits, len);
-        // The state `encode_row` leaves after a white row (the gate's count
-        // included, so later rows choose their coder as before).
+    }
+
+    /// The state [`Encoder::encode_row`] leaves after a white row under a
+    /// row with changes (which it wrote 1-D): the coding line, all white
+    /// (its sentinels), becomes the reference line, and the gate counts the
+    /// row as the general path would, so later rows choose their coder as
+    /// before. Under a white row none of this changes anything.
+    #[cold]
+    #[inline(never)]
+    fn blank_under_black(&mut self) {
         if self.n_ref >= self.dense_min {
             self.gate_skip = self.gate_skip.saturating_sub(1);
         }
@@ -278,11 +305,8 @@ impl Encoder {
         self.n_ref = 0;
         self.rank_ok = false;
         self.ref_words = false;
-        self.row_open = true;
         self.lines.swap();
         self.words_flip = !self.words_flip;
-        self.rows += 1;
-        true
     }
 
     /// The coding line's elements, change bits and b1 entries
@@ -340,8 +364,8 @@ impl Encoder {
                 }
                 false
             }
-            Coding::Mr { k } => {
-                let one_d = self.rows % k.max(1) == 0;
+            Coding::Mr { .. } => {
+                let one_d = self.phase == 0;
                 if eol {
                     self.put_eol(out, Some(one_d));
                 }
@@ -362,6 +386,16 @@ impl Encoder {
                 if self.gate && h * GATE_HORIZONTAL > n {
                     self.gate_skip = GATE_SKIP;
                 }
+            } else if n >= self.fast_2d_min && n < self.dense_min {
+                encode_2d_fast(
+                    &mut self.w,
+                    out,
+                    self.t,
+                    &mut self.buf,
+                    self.width,
+                    refc,
+                    cur,
+                );
             } else {
                 encode_2d(&mut self.w, out, self.t, self.width, refc, cur);
             }
@@ -386,7 +420,7 @@ impl Encoder {
         self.lines.swap();
         self.words_flip = !self.words_flip;
         self.n_ref = self.n_cur;
-        self.rows += 1;
+        self.next_row();
     }
 
     /// EOL (T.4 §4.1.2) with the fill of §4.1.3 before it: minimum scan-line
@@ -443,6 +477,38 @@ impl Encoder {
         self.w.flush(out);
         self.finished = true;
     }
+}
+
+/// [`Encoder`]'s `blank` codes for `opts`: a white row under a white one
+/// coded 2-D (`[0]`: one V0 code, T.4 §4.2.1.3.2) and a white row coded
+/// 1-D (`[1]`: one white run of `width`, §4.1.1), each after its EOL and
+/// MR tag bit, as `(bits, len)`; `len` 0 with fill options (minimum row
+/// bits, byte-aligned EOLs or rows, §4.1.3) or if longer than 32 bits.
+fn blank_codes(width: u32, opts: &EncodeOptions) -> [(u32, u32); 2] {
+    if opts.min_row_bits != 0 || opts.byte_aligned_eol || opts.rows_byte_aligned {
+        return [(0, 0); 2];
+    }
+    let white = white_run_code(width);
+    let mut codes = [(0, 0); 2];
+    for (one_d, slot) in [false, true].into_iter().zip(&mut codes) {
+        let (code, code_len) = match (one_d, white) {
+            (false, _) => (1, 1),
+            (true, (_, 0)) => continue,
+            (true, (bits, len)) => (u64::from(bits), len),
+        };
+        let (head, head_len) = match opts.coding {
+            _ if !opts.eol => (0, 0),
+            Coding::Mh => (u64::from(EOL), EOL_BITS),
+            Coding::Mr { .. } => (u64::from(EOL << 1 | u32::from(one_d)), EOL_BITS + 1),
+            Coding::Mmr => (0, 0),
+        };
+        let len = head_len + code_len;
+        if len <= 32 {
+            // Fits: len <= 32.
+            *slot = ((head << code_len | code) as u32, len);
+        }
+    }
+    codes
 }
 
 /// The 1-D code of a white run of `width` (T.4 §4.1.1: make-up codes,
@@ -518,7 +584,9 @@ mod tests {
         if !fast {
             enc.dense_min = usize::MAX;
             enc.fast_1d_min = usize::MAX;
+            enc.fast_2d_min = usize::MAX;
             enc.blank_v0 = false;
+            enc.blank = [(0, 0); 2];
         }
         // Every dense row through the dense loop, or the gate's choice.
         enc.gate = changes_at == 5;
@@ -540,12 +608,14 @@ mod tests {
 
     /// The dense-row paths (`encode_2d_dense` with ranks from
     /// `from_row_words`, the `FastBits` writer), the one-code white rows
-    /// and `encode_blank` (a white row under a white one, with its EOL and
-    /// tag in one put) give exactly the bytes of the general row coders,
-    /// for every coding, both bit orders, byte-aligned rows and EOLs, rows
-    /// with and without EOLs, minimum row lengths,
-    /// widths from 1 to 4864 and rows of every density; and the result
-    /// decodes.
+    /// `encode_2d_fast` (2-D rows of 16 or more changes, fewer than dense)
+    /// and `encode_row`'s white rows (a white row under a white one, or a
+    /// white 1-D row, with its EOL and tag in one put) give exactly the
+    /// bytes of the general row coders, for every coding, both bit orders,
+    /// byte-aligned rows and EOLs, rows with and without EOLs, minimum row
+    /// lengths, widths from 1 to 4864 and rows of every density; and the
+    /// result decodes. (In the test profile `next_row` also checks the MR
+    /// row phase against `rows % k`.)
     #[test]
     fn dense_paths_match_general_coders() {
         let mut rng = XorShift::new(77);

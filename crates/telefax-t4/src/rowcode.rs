@@ -2011,14 +2011,16 @@ pub(crate) fn encode_1d_fast(
     w.resume(out, buf, f);
 }
 
-/// Where [`encode_1d_to`] writes its codes (T.4 §4.1.1): the plain
-/// [`BitWriter`] or a [`crate::bits::FastBits`] register writer.
+/// Where [`encode_1d_to`] and [`encode_2d_to`] write their codes (T.4
+/// §4.1.1, §4.2.1.3): the plain [`BitWriter`] or a
+/// [`crate::bits::FastBits`] register writer.
 trait RunSink {
     /// One code of at most 32 bits.
     fn code(&mut self, bits: u32, len: u32);
     /// One run of `colour` (make-up and terminating codes, [`put_run`]).
     fn run(&mut self, t: &Tables, colour: usize, n: u32);
-    /// After each white/black pair of runs.
+    /// After each group of codes: a white/black pair of runs, a 2-D mode
+    /// code with its runs, or up to 31 V0 codes (at most 64 bytes).
     fn pair_done(&mut self) {}
 }
 
@@ -2098,11 +2100,6 @@ fn encode_1d_to<S: RunSink>(s: &mut S, t: &Tables, width: u32, cur: &[u32]) {
 
 /// Encode a row two-dimensionally (T.4 §4.2.1.3.3 coding procedure).
 /// Both `refc` and `cur` carry the sentinels.
-///
-/// `k` is kept as the index of b1: after pass mode it moves two on, after
-/// a V0 code one on (so a string of V0 codes, most of a text page, is found
-/// by comparing the two lines entry by entry and sent as one string of
-/// `1` bits); after other codes it is searched again from where it was.
 pub(crate) fn encode_2d(
     w: &mut BitWriter,
     out: &mut Vec<u8>,
@@ -2111,6 +2108,37 @@ pub(crate) fn encode_2d(
     refc: &[u32],
     cur: &[u32],
 ) {
+    encode_2d_to(&mut PlainSink { w, out }, t, width, refc, cur);
+}
+
+/// [`encode_2d`] through a [`crate::bits::FastBits`] register writer (no
+/// flush test and no `Vec` growth check per code), for rows with many
+/// changes: same codes, same bits. `buf` is the caller's, kept between
+/// rows.
+pub(crate) fn encode_2d_fast(
+    w: &mut BitWriter,
+    out: &mut Vec<u8>,
+    t: &Tables,
+    buf: &mut crate::bits::FastBuf,
+    width: u32,
+    refc: &[u32],
+    cur: &[u32],
+) {
+    let f = w.fast(buf);
+    let mut s = FastSink { f, buf, w, out };
+    encode_2d_to(&mut s, t, width, refc, cur);
+    let FastSink { f, buf, w, out } = s;
+    w.resume(out, buf, f);
+}
+
+/// The 2-D coding of a row into any [`RunSink`].
+///
+/// `k` is kept as the index of b1: after pass mode it moves two on, after
+/// a V0 code one on (so a string of V0 codes, most of a text page, is found
+/// by comparing the two lines entry by entry and sent as one string of
+/// `1` bits); after other codes it is searched again from where it was.
+#[inline(always)]
+fn encode_2d_to<S: RunSink>(s: &mut S, t: &Tables, width: u32, refc: &[u32], cur: &[u32]) {
     let w_i = width as i32;
     let mut a0: i32 = -1;
     let mut colour = 0usize;
@@ -2131,7 +2159,8 @@ pub(crate) fn encode_2d(
             let mut left = m as u32;
             while left > 0 {
                 let l = left.min(31);
-                w.put(out, (1 << l) - 1, l);
+                s.code((1 << l) - 1, l);
+                s.pair_done();
                 left -= l;
             }
             a0 = cur[i + m - 1] as i32;
@@ -2142,9 +2171,9 @@ pub(crate) fn encode_2d(
         }
         if !pass && !(-3..=3).contains(&d) {
             let a2 = cur[i + 1] as i32;
-            w.put(out, t.horiz.bits, t.horiz.len);
-            put_run(w, out, t, colour, (a1 - a0.max(0)) as u32);
-            put_run(w, out, t, colour ^ 1, (a2 - a1) as u32);
+            s.code(t.horiz.bits, t.horiz.len);
+            s.run(t, colour, (a1 - a0.max(0)) as u32);
+            s.run(t, colour ^ 1, (a2 - a1) as u32);
             a0 = a2;
             i += 2;
         } else {
@@ -2155,12 +2184,13 @@ pub(crate) fn encode_2d(
             } else {
                 t.vert[(d + 3).clamp(0, 6) as usize]
             };
-            w.put(out, c.bits, c.len);
+            s.code(c.bits, c.len);
             a0 = if pass { b2 } else { a1 };
             let v = usize::from(!pass);
             i += v;
             colour ^= v;
         }
+        s.pair_done();
         if a0 < w_i {
             // After pass mode this finds k + 2.
             let mut j = k;
