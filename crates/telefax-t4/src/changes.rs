@@ -608,6 +608,14 @@ mod tests {
         row
     }
 
+    /// A pseudo-random number below `n` (xorshift32 on `x`).
+    fn below(x: &mut u32, n: u32) -> u32 {
+        *x ^= *x << 13;
+        *x ^= *x >> 17;
+        *x ^= *x << 5;
+        *x % n.max(1)
+    }
+
     /// `to_row` renders only the words between the first and the last
     /// element; the margins before and after (white, or black after an odd
     /// count) are filled whole. Rows with margins of every length, in
@@ -615,12 +623,7 @@ mod tests {
     #[test]
     fn to_row_margins_match_naive() {
         let mut x = 0x2545_F491u32;
-        let mut next = |n: u32| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x % n.max(1)
-        };
+        let mut next = |n: u32| below(&mut x, n);
         for width in [1u32, 9, 63, 64, 65, 200, 1728, 2048, 2049, 2111, 4864] {
             for _ in 0..60 {
                 let lo = next(width);
@@ -685,12 +688,7 @@ mod tests {
     #[test]
     fn to_row_every_width_matches_naive() {
         let mut x = 0x1F2E_3D4Cu32;
-        let mut next = |n: u32| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x % n.max(1)
-        };
+        let mut next = |n: u32| below(&mut x, n);
         let widths = (1..=300).chain([
             511, 512, 513, 1727, 1728, 1729, 2047, 2048, 2049, 2176, 4095, 4096, 4097, 4864, 6000,
         ]);

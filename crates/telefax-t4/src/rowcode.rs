@@ -2004,9 +2004,21 @@ pub(crate) fn encode_1d_fast(
     width: u32,
     cur: &[u32],
 ) {
+    through_fast(w, out, buf, |s| encode_1d_to(s, t, width, cur));
+}
+
+/// Run `body` on a [`FastSink`] over `w` and `out` (`buf` the caller's,
+/// kept between rows), then hand the bits back to `w`.
+#[inline(always)]
+fn through_fast(
+    w: &mut BitWriter,
+    out: &mut Vec<u8>,
+    buf: &mut crate::bits::FastBuf,
+    body: impl FnOnce(&mut FastSink<'_>),
+) {
     let f = w.fast(buf);
     let mut s = FastSink { f, buf, w, out };
-    encode_1d_to(&mut s, t, width, cur);
+    body(&mut s);
     let FastSink { f, buf, w, out } = s;
     w.resume(out, buf, f);
 }
@@ -2124,11 +2136,7 @@ pub(crate) fn encode_2d_fast(
     refc: &[u32],
     cur: &[u32],
 ) {
-    let f = w.fast(buf);
-    let mut s = FastSink { f, buf, w, out };
-    encode_2d_to(&mut s, t, width, refc, cur);
-    let FastSink { f, buf, w, out } = s;
-    w.resume(out, buf, f);
+    through_fast(w, out, buf, |s| encode_2d_to(s, t, width, refc, cur));
 }
 
 /// The 2-D coding of a row into any [`RunSink`].
