@@ -2179,9 +2179,19 @@ fn encode_2d_to<S: RunSink>(s: &mut S, t: &Tables, width: u32, refc: &[u32], cur
         }
         if !pass && !(-3..=3).contains(&d) {
             let a2 = cur[i + 1] as i32;
-            s.code(t.horiz.bits, t.horiz.len);
-            s.run(t, colour, (a1 - a0.max(0)) as u32);
-            s.run(t, colour ^ 1, (a2 - a1) as u32);
+            let (r1, r2) = ((a1 - a0.max(0)) as u32, (a2 - a1) as u32);
+            if (r1 | r2) < 64 {
+                // Both runs short (ordered dither: most horizontal codes):
+                // the mode code and the two terminating codes in one write
+                // (at most 3 + 12 + 12 bits).
+                let (c1, c2) = (t.term[colour][r1 as usize], t.term[colour ^ 1][r2 as usize]);
+                let bits = (t.horiz.bits << c1.len | c1.bits) << c2.len | c2.bits;
+                s.code(bits, t.horiz.len + c1.len + c2.len);
+            } else {
+                s.code(t.horiz.bits, t.horiz.len);
+                s.run(t, colour, r1);
+                s.run(t, colour ^ 1, r2);
+            }
             a0 = a2;
             i += 2;
         } else {
