@@ -681,6 +681,20 @@ const RECIP: [u32; 16] = {
     t
 };
 
+/// The `len` bits at the top of `acc` (a code, or a cycle of codes)
+/// repeated over the whole word, the last copy cut at the bottom: what the
+/// bits of a string of that code or cycle (T.4 §4.2.1.3.2) look like.
+#[inline(always)]
+fn repeated(acc: u64, len: u32) -> u64 {
+    let mut rep = acc & !(u64::MAX >> len);
+    let mut s = len;
+    while s < 64 {
+        rep |= rep >> s;
+        s *= 2;
+    }
+    rep
+}
+
 /// `ceil(2^32 / d)` for divisors 1..=63 (entry 0 unused), for [`div_small`].
 const RECIP32: [u64; 64] = {
     let mut t = [0u64; 64];
@@ -1067,12 +1081,7 @@ fn cycle_string<const P: usize>(
     let mut adv = [0usize; P];
     let mut cexp = [0u32; P];
     // The first cycle's bits repeated over the whole word.
-    let mut rep = acc & !(u64::MAX >> bits);
-    let mut s = bits;
-    while s < 64 {
-        rep |= rep >> s;
-        s *= 2;
-    }
+    let rep = repeated(acc, bits);
     // Bits of the codes decoded in the current window.
     let mut used = 0u32;
     // a1 of the last cycle's first code.
@@ -1229,8 +1238,9 @@ const SHORT_MAX_CYCLES: u32 = SHIFT_MIN_CYCLES + 2;
 /// later cycles must repeat it); each further cycle translated from the
 /// last one where the reference changes it reads are those of the last
 /// one shifted (as [`periodic_cycles`] does, one cycle at a time), else
-/// code by code; stopping at the first code that fails the checks. The bits of the codes decoded are spent once at the end.
-/// Returns the codes decoded.
+/// code by code; stopping at the first code that fails the checks. The
+/// bits of the codes decoded are spent once at the end. Returns the codes
+/// decoded.
 #[inline(never)]
 fn cycle_short<const P: usize, const W: usize>(
     data: &[u8],
@@ -1250,12 +1260,7 @@ fn cycle_short<const P: usize, const W: usize>(
         if data.len() < st.next + 64 {
             return None;
         }
-        let mut rep = st.acc & !(u64::MAX >> bits);
-        let mut s = bits;
-        while s < 64 {
-            rep |= rep >> s;
-            s *= 2;
-        }
+        let rep = repeated(st.acc, bits);
         let span = div_small(56, bits) * bits;
         let pos = st.next * 8 - st.nbits as usize;
         end = 0;
@@ -1558,12 +1563,7 @@ fn periodic_cycles<const P: usize>(
 #[inline(never)]
 fn repeats_on(data: &[u8], mut at: usize, len: u32, acc: u64, max: usize) -> usize {
     // The code repeated over the whole word.
-    let mut rep = acc & !(u64::MAX >> len);
-    let mut s = len;
-    while s < 64 {
-        rep |= rep >> s;
-        s *= 2;
-    }
+    let rep = repeated(acc, len);
     // Whole codes per 56 bits (by a reciprocal, see `RECIP`).
     let per = ((56 * RECIP[len as usize]) >> 16) as usize;
     let span = per * len as usize;
