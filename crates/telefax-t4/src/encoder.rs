@@ -5,7 +5,9 @@ use crate::changes::{
     all_white, b1_sentinel, change_words, from_row, from_row_words, B1Entry, Lines, SENTINELS,
 };
 use crate::codes::{tables, Tables, EOL, EOL_BITS, MAX_MAKEUP, RTC_EOLS};
-use crate::rowcode::{encode_1d, encode_1d_fast, encode_2d, encode_2d_dense, encode_2d_fast};
+use crate::rowcode::{
+    encode_1d, encode_1d_fast, encode_2d, encode_2d_cycles, encode_2d_dense, encode_2d_fast,
+};
 use crate::{Bitmap, Coding, EncodeOptions, T4Error, MAX_WIDTH};
 
 /// Rows with at least one changing element per this many pixels go to the
@@ -18,6 +20,13 @@ const DENSE_PIXELS_PER_CHANGE: u32 = 4;
 const GATE_HORIZONTAL: usize = 8;
 /// Rows coded by [`encode_2d`] before the dense loop is tried again.
 const GATE_SKIP: u32 = 128;
+
+/// A dense row where fewer than one changing element in this many was
+/// written in whole cycles by [`encode_2d_cycles`] (error diffusion, noise)
+/// leaves the next [`CYCLES_SKIP`] such rows to [`encode_2d`].
+const CYCLES_MIN_SHARE: usize = 8;
+/// See [`CYCLES_MIN_SHARE`].
+const CYCLES_SKIP: u32 = 16;
 
 /// 1-D rows with this many changing elements or more are written by
 /// [`encode_1d_fast`] (whose buffer costs more to set up than a few codes).
@@ -91,6 +100,9 @@ pub struct Encoder {
     buf: Box<FastBuf>,
     /// Horizontal-mode gate of the dense 2-D loop on (tests turn it off).
     gate: bool,
+    /// Dense rows left before the cycle finder ([`encode_2d_cycles`]) is
+    /// tried again.
+    cycles_skip: u32,
     /// A white 2-D row under a white one is written as its one V0 code
     /// without [`encode_2d`] (tests turn it off, to compare).
     blank_v0: bool,
@@ -141,6 +153,7 @@ impl Encoder {
             fast_2d_min: FAST_2D_CHANGES,
             buf: Box::new([0; FAST_BUF]),
             gate: true,
+            cycles_skip: 0,
             blank_v0: true,
             blank: blank_codes(width, &opts),
             rows: 0,
@@ -159,6 +172,7 @@ impl Encoder {
         self.words.fill(0);
         self.ref_words = true;
         self.gate_skip = 0;
+        self.cycles_skip = 0;
         let (refc, _) = self.lines.split();
         refc[..SENTINELS].fill(self.width);
         self.rows = 0;
@@ -396,7 +410,17 @@ impl Encoder {
                     refc,
                     cur,
                 );
+            } else if n >= self.dense_min && self.cycles_skip == 0 {
+                let real = (self.n_ref, n);
+                let cycled =
+                    encode_2d_cycles(&mut self.w, out, self.t, self.width, refc, cur, real);
+                if cycled * CYCLES_MIN_SHARE < n {
+                    self.cycles_skip = CYCLES_SKIP;
+                }
             } else {
+                if n >= self.dense_min {
+                    self.cycles_skip = self.cycles_skip.saturating_sub(1);
+                }
                 encode_2d(&mut self.w, out, self.t, self.width, refc, cur);
             }
         } else {

@@ -2120,7 +2120,34 @@ pub(crate) fn encode_2d(
     refc: &[u32],
     cur: &[u32],
 ) {
-    encode_2d_to(&mut PlainSink { w, out }, t, width, refc, cur);
+    encode_2d_to(
+        &mut PlainSink { w, out },
+        t,
+        width,
+        refc,
+        cur,
+        &mut NoCycles,
+    );
+}
+
+/// [`encode_2d`] for dense rows of ordered dither, whose codes come in
+/// strings of one code or short cycles: once a cycle of codes is seen to
+/// repeat, as many more cycles as the two lines repeat for are written
+/// at once ([`encode_2d_to`]). Same codes, same bits. `real` is the
+/// number of changing elements of `refc` and of `cur` (before their
+/// sentinels). Returns the number of loop passes the cycles stood for.
+pub(crate) fn encode_2d_cycles(
+    w: &mut BitWriter,
+    out: &mut Vec<u8>,
+    t: &Tables,
+    width: u32,
+    refc: &[u32],
+    cur: &[u32],
+    real: (usize, usize),
+) -> usize {
+    let mut ring = Ring::new(cur, refc, real);
+    encode_2d_to(&mut PlainSink { w, out }, t, width, refc, cur, &mut ring);
+    ring.cycled
 }
 
 /// [`encode_2d`] through a [`crate::bits::FastBits`] register writer (no
@@ -2136,7 +2163,9 @@ pub(crate) fn encode_2d_fast(
     refc: &[u32],
     cur: &[u32],
 ) {
-    through_fast(w, out, buf, |s| encode_2d_to(s, t, width, refc, cur));
+    through_fast(w, out, buf, |s| {
+        encode_2d_to(s, t, width, refc, cur, &mut NoCycles);
+    });
 }
 
 /// The 2-D coding of a row into any [`RunSink`].
@@ -2145,8 +2174,22 @@ pub(crate) fn encode_2d_fast(
 /// a V0 code one on (so a string of V0 codes, most of a text page, is found
 /// by comparing the two lines entry by entry and sent as one string of
 /// `1` bits); after other codes it is searched again from where it was.
+///
+/// With a [`Ring`] as `hook`, each pass of the loop is remembered, and
+/// when the state (a0, the index of a1, the index of b1) is the state of
+/// two or four passes before moved right by some distance, with the same
+/// colour, [`Ring::find`] counts how many more such cycles the two lines
+/// repeat for and writes them at once ([`NoCycles`] compiles to the plain
+/// loop).
 #[inline(always)]
-fn encode_2d_to<S: RunSink>(s: &mut S, t: &Tables, width: u32, refc: &[u32], cur: &[u32]) {
+fn encode_2d_to<S: RunSink, H: CycleHook>(
+    s: &mut S,
+    t: &Tables,
+    width: u32,
+    refc: &[u32],
+    cur: &[u32],
+    hook: &mut H,
+) {
     let w_i = width as i32;
     let mut a0: i32 = -1;
     let mut colour = 0usize;
@@ -2155,6 +2198,12 @@ fn encode_2d_to<S: RunSink>(s: &mut S, t: &Tables, width: u32, refc: &[u32], cur
     while a0 < w_i {
         let a1 = cur[i] as i32;
         let b1 = refc[k] as i32;
+        if let Some((da0, di, dk)) = hook.cycles(s, a0, a1, b1, i, k) {
+            a0 += da0;
+            i += di;
+            k += dk;
+            continue;
+        }
         let b2 = refc[k + 1] as i32;
         let pass = b2 < a1;
         let d = a1 - b1;
@@ -2171,6 +2220,7 @@ fn encode_2d_to<S: RunSink>(s: &mut S, t: &Tables, width: u32, refc: &[u32], cur
                 s.pair_done();
                 left -= l;
             }
+            hook.push_ones(m);
             a0 = cur[i + m - 1] as i32;
             i += m;
             k += m;
@@ -2187,10 +2237,12 @@ fn encode_2d_to<S: RunSink>(s: &mut S, t: &Tables, width: u32, refc: &[u32], cur
                 let (c1, c2) = (t.term[colour][r1 as usize], t.term[colour ^ 1][r2 as usize]);
                 let bits = (t.horiz.bits << c1.len | c1.bits) << c2.len | c2.bits;
                 s.code(bits, t.horiz.len + c1.len + c2.len);
+                hook.push(u64::from(bits), t.horiz.len + c1.len + c2.len);
             } else {
                 s.code(t.horiz.bits, t.horiz.len);
                 s.run(t, colour, r1);
                 s.run(t, colour ^ 1, r2);
+                hook.push(0, Ring::LONG);
             }
             a0 = a2;
             i += 2;
@@ -2203,6 +2255,7 @@ fn encode_2d_to<S: RunSink>(s: &mut S, t: &Tables, width: u32, refc: &[u32], cur
                 t.vert[(d + 3).clamp(0, 6) as usize]
             };
             s.code(c.bits, c.len);
+            hook.push(u64::from(c.bits), c.len);
             a0 = if pass { b2 } else { a1 };
             let v = usize::from(!pass);
             i += v;
@@ -2214,6 +2267,306 @@ fn encode_2d_to<S: RunSink>(s: &mut S, t: &Tables, width: u32, refc: &[u32], cur
             let mut j = k;
             k = find_b1(refc, &mut j, a0, colour);
         }
+    }
+}
+
+/// The last eight passes of [`encode_2d_to`]'s loop, for its cycle finder:
+/// the state each started from (a0, the index of a1 in the coding line,
+/// the index of b1 in the reference line) and the code it wrote.
+struct Ring<'a> {
+    /// The index of a1 (low half) and of b1 (high half).
+    state: [u64; 8],
+    /// a1 - a0 and b1 - a0 (high and low half); [`Ring::NONE`] for a
+    /// pass not to be compared.
+    shape: [u64; 8],
+    /// The bits written, with their count shifted up by 32 ([`Ring::LONG`]
+    /// when they were not kept).
+    code: [u64; 8],
+    /// Passes pushed.
+    at: usize,
+    /// The lines, and passes written as cycles.
+    lines: CycleLines<'a>,
+    cycled: usize,
+}
+
+/// What [`encode_2d_to`] tells its cycle finder ([`Ring`]), or nobody
+/// ([`NoCycles`]).
+trait CycleHook {
+    /// Before a pass, with a0 and where a1 and b1 are (and their
+    /// indices): cycles written from here and how far a0, a1's index and
+    /// b1's index moved, or `None` for a plain pass.
+    fn cycles<S: RunSink>(
+        &mut self,
+        s: &mut S,
+        a0: i32,
+        a1: i32,
+        b1: i32,
+        i: usize,
+        k: usize,
+    ) -> Option<(i32, usize, usize)>;
+    /// After a plain pass: the bits it wrote.
+    fn push(&mut self, bits: u64, len: u32);
+    /// After a pass of `m` V0 codes (T.4 §4.2.1.3.2: one `1` bit each).
+    fn push_ones(&mut self, m: usize);
+}
+
+/// [`encode_2d_to`] without the cycle finder.
+struct NoCycles;
+
+impl CycleHook for NoCycles {
+    #[inline(always)]
+    fn cycles<S: RunSink>(
+        &mut self,
+        _: &mut S,
+        _: i32,
+        _: i32,
+        _: i32,
+        _: usize,
+        _: usize,
+    ) -> Option<(i32, usize, usize)> {
+        None
+    }
+    #[inline(always)]
+    fn push(&mut self, _: u64, _: u32) {}
+    #[inline(always)]
+    fn push_ones(&mut self, _: usize) {}
+}
+
+impl CycleHook for Ring<'_> {
+    #[inline(always)]
+    fn cycles<S: RunSink>(
+        &mut self,
+        s: &mut S,
+        a0: i32,
+        a1: i32,
+        b1: i32,
+        i: usize,
+        k: usize,
+    ) -> Option<(i32, usize, usize)> {
+        // Where a1 and b1 are from a0: the same in each pass of a cycle.
+        let shape =
+            u64::from(a1.wrapping_sub(a0) as u32) << 32 | u64::from(b1.wrapping_sub(a0) as u32);
+        if let Some((da0, di, dk, passes)) = self.find(s, shape, i, k) {
+            self.cycled += passes;
+            return Some((da0, di, dk));
+        }
+        self.start(shape, i, k);
+        None
+    }
+    #[inline(always)]
+    fn push(&mut self, bits: u64, len: u32) {
+        self.code[self.at & 7] = bits | u64::from(len) << 32;
+        self.at += 1;
+    }
+    #[inline(always)]
+    fn push_ones(&mut self, m: usize) {
+        let len = if m <= 32 { m as u32 } else { Ring::LONG };
+        self.push((1u64 << len.min(32)) - 1, len);
+    }
+}
+
+/// Cycles [`Ring::run`] checks the lines for at a time (so that neither
+/// line is read far past where the other stops repeating).
+const CYCLE_LOOK: usize = 8;
+
+/// How many consecutive `y` from `from` (at most `cap`) have
+/// `line[y + d] == line[y] + t` with `y + d` inside `line`: how far the
+/// line repeats `d` elements on, `t` pixels right. Eight at a time, then
+/// one by one.
+#[inline(always)]
+fn repeat_len(line: &[u32], from: usize, d: usize, t: u32, cap: usize) -> usize {
+    let end = from.saturating_add(cap).min(line.len().saturating_sub(d));
+    let (Some(a), Some(b)) = (line.get(from..end), line.get(from + d..end + d)) else {
+        return 0;
+    };
+    let mut x = 0;
+    while let (Some(ca), Some(cb)) = (a.get(x..x + 8), b.get(x..x + 8)) {
+        let mut bad = 0;
+        for j in 0..8 {
+            bad |= cb[j].wrapping_sub(ca[j]) ^ t;
+        }
+        if bad != 0 {
+            break;
+        }
+        x += 8;
+    }
+    while let (Some(&p), Some(&q)) = (a.get(x), b.get(x)) {
+        if q.wrapping_sub(p) != t {
+            break;
+        }
+        x += 1;
+    }
+    x
+}
+
+/// The two lines of [`encode_2d_to`] with their counts of real changing
+/// elements (before the sentinels).
+struct CycleLines<'a> {
+    cur: &'a [u32],
+    refc: &'a [u32],
+    n_cur: usize,
+    n_ref: usize,
+}
+
+impl<'a> Ring<'a> {
+    /// The count of a pass whose bits are not kept (more than 32 of them).
+    const LONG: u32 = 128;
+
+    /// An empty ring for coding `cur` against `refc`, with `real` their
+    /// numbers of changing elements (reference line first).
+    fn new(cur: &'a [u32], refc: &'a [u32], real: (usize, usize)) -> Self {
+        Ring {
+            state: [0; 8],
+            shape: [Ring::NONE; 8],
+            code: [0; 8],
+            at: 0,
+            lines: CycleLines {
+                cur,
+                refc,
+                n_ref: real.0.min(refc.len()),
+                n_cur: real.1.min(cur.len()),
+            },
+            cycled: 0,
+        }
+    }
+
+    /// A shape no pass has (a1 - a0 is never 0).
+    const NONE: u64 = 0;
+
+    /// Remember the state a pass starts from.
+    #[inline(always)]
+    fn start(&mut self, shape: u64, i: usize, k: usize) {
+        let s = self.at & 7;
+        self.state[s] = i as u64 | (k as u64) << 32;
+        self.shape[s] = shape;
+    }
+
+    /// (the index of a1, the index of b1) of slot `s`.
+    #[inline(always)]
+    fn state(&self, s: usize) -> (usize, usize) {
+        let v = self.state[s];
+        (v as u32 as usize, (v >> 32) as usize)
+    }
+
+    /// The cycle finder (T.4 §4.2.1.3.3 coding procedure, many cycles at
+    /// once). When a1 and b1 lie where they lay two (four) passes ago,
+    /// seen from a0, the state (a0, `i`, `k`) may be that of two (four)
+    /// passes ago moved right by `t` pixels, `di` elements of the coding
+    /// line and `dk` of the reference line (`di` even, so the colour is
+    /// the same); then the codes of those passes follow again for as long
+    /// as everything they read is moved alike: [`Ring::run`]. Writes the
+    /// cycles and returns how far a0, `i` and `k` moved and the number of
+    /// passes written, or `None` with nothing written.
+    #[inline(always)]
+    fn find<S: RunSink>(
+        &mut self,
+        s: &mut S,
+        shape: u64,
+        i: usize,
+        k: usize,
+    ) -> Option<(i32, usize, usize, usize)> {
+        let c = if shape == self.shape[self.at.wrapping_sub(2) & 7] {
+            2
+        } else if shape == self.shape[self.at.wrapping_sub(4) & 7] {
+            4
+        } else {
+            return None;
+        };
+        // After a cycle, or where the lines stop repeating (the next
+        // passes would find the same cycle and fail again), two new passes
+        // are seen before the next try.
+        let moved = self.run(s, c, i, k);
+        for back in 1..=4 {
+            self.shape[self.at.wrapping_sub(back) & 7] = Ring::NONE;
+        }
+        moved
+    }
+
+    /// [`Ring::find`] for a cycle of the last `c` passes: checks that
+    /// the lines repeat (over real elements only: the procedure compares
+    /// sentinels with the row end) and writes the cycles they allow.
+    ///
+    /// The cycle's passes read the coding line from the first pass's a1
+    /// to the current a1, and the reference line from one before the
+    /// lowest b1 index (b1's search window starts there) to two past the
+    /// highest (b2 and that window); cycle m + 1 writes the codes of
+    /// cycle m when both stretches, moved m cycles on, repeat `di` (`dk`)
+    /// elements further on, `t` pixels right.
+    #[inline(never)]
+    fn run<S: RunSink>(
+        &self,
+        s: &mut S,
+        c: usize,
+        i: usize,
+        k: usize,
+    ) -> Option<(i32, usize, usize, usize)> {
+        let (oi, ok) = self.state(self.at.wrapping_sub(c) & 7);
+        if i <= oi || (i - oi) & 1 != 0 || k <= ok {
+            return None;
+        }
+        // a0 moved as far as a1 (the shapes are the same).
+        let lines = &self.lines;
+        let t = lines.cur.get(i)?.wrapping_sub(*lines.cur.get(oi)?);
+        let (di, dk) = (i - oi, k - ok);
+        // The cycle's bits, its lowest and highest b1 index.
+        let mut bits = 0u64;
+        let mut len = 0u32;
+        let (mut lo, mut hi) = (k, k);
+        for back in (1..=c).rev() {
+            let e = self.at.wrapping_sub(back) & 7;
+            let l = (self.code[e] >> 32) as u32;
+            len += l;
+            if len > 64 {
+                return None;
+            }
+            bits = bits.checked_shl(l).unwrap_or(0) | (self.code[e] & 0xFFFF_FFFF);
+            let (_, ke) = self.state(e);
+            lo = lo.min(ke);
+            hi = hi.max(ke);
+        }
+        let lo = lo.checked_sub(1)?;
+        let (cur, refc) = (&lines.cur[..lines.n_cur], &lines.refc[..lines.n_ref]);
+        // n more cycles need the reference line to repeat over
+        // `span + (n - 1) * dk` elements from `lo`, the coding line over
+        // `n * di + 1` from the first pass's a1; checked CYCLE_LOOK
+        // cycles at a time.
+        let span = hi + 3 - lo;
+        let mut n = 0;
+        loop {
+            let run_r = repeat_len(refc, lo + n * dk, dk, t, span + (CYCLE_LOOK - 1) * dk);
+            let Some(more) = run_r.checked_sub(span) else {
+                break;
+            };
+            let run_c = repeat_len(cur, oi + n * di, di, t, (more / dk + 1) * di + 1);
+            let m = run_c.saturating_sub(1) / di;
+            n += m;
+            if m < CYCLE_LOOK {
+                break;
+            }
+        }
+        if n == 0 {
+            return None;
+        }
+        if len <= 32 {
+            let per = 32 / len as usize;
+            let word = repeated(bits << (64 - len), len) >> (64 - per as u32 * len);
+            for _ in 0..n / per {
+                s.code(word as u32, per as u32 * len);
+                s.pair_done();
+            }
+            let rest = (n % per) as u32 * len;
+            if rest > 0 {
+                s.code((word & ((1u64 << rest) - 1)) as u32, rest);
+                s.pair_done();
+            }
+        } else {
+            for _ in 0..n {
+                s.code((bits >> 32) as u32, len - 32);
+                s.code(bits as u32, 32);
+                s.pair_done();
+            }
+        }
+        Some((n as i32 * t as i32, n * di, n * dk, n * c))
     }
 }
 
@@ -2658,6 +3011,101 @@ mod tests {
     /// one period b4 moves left onto a1: from there the decoding differs
     /// (a1 = b4 is not left of b4, the general loop searches b1 again),
     /// and every cycle path must see it. Pass codes end the row.
+    /// The encoder's cycle finder ([`encode_2d_cycles`]) writes exactly
+    /// the bits of the general coder: on pairs of rows made of stretches
+    /// of periodic patterns (periods 1 to 8 pixels, any phase, each line
+    /// breaking its pattern at its own places, some pixels flipped), on
+    /// 4x4 and 8x8 ordered dither with and without noise, and on rows
+    /// whose patterns run into the row end; widths from 9 to 2432. Most
+    /// passes must go through the cycles (else the test shows nothing).
+    #[test]
+    fn cycle_coder_matches_general() {
+        use crate::testpages::dithered_page;
+        let t = tables();
+        let mut seed = 0x5EED_C1C1_E5C0_DE00u64;
+        let (mut cycled, mut passes) = (0usize, 0usize);
+        let widths = [9u32, 17, 40, 64, 100, 161, 333, 1000, 1728, 2432];
+        for case in 0..3000 {
+            let width = if case % 2 == 0 {
+                widths[case / 2 % widths.len()]
+            } else {
+                9 + (xorshift(&mut seed) % 1200) as u32
+            };
+            let y = (xorshift(&mut seed) % 64) as u32;
+            let mut lines: Vec<Vec<u8>> = match case % 4 {
+                0 | 1 => {
+                    // Stretches of periodic patterns, the same stretch ends
+                    // on both lines or not.
+                    let same_ends = case % 8 < 4;
+                    let mut ends = Vec::new();
+                    let mut x = 0;
+                    while x < width {
+                        x += 4 + (xorshift(&mut seed) % 120) as u32;
+                        ends.push(x);
+                    }
+                    (0..2)
+                        .map(|_| {
+                            let mut r = vec![0u8; width.div_ceil(8) as usize];
+                            let mut at = 0;
+                            let mut stretch = 0;
+                            while at < width {
+                                let end = if same_ends {
+                                    ends[stretch]
+                                } else {
+                                    at + 4 + (xorshift(&mut seed) % 120) as u32
+                                };
+                                stretch += 1;
+                                let period = 1 + (xorshift(&mut seed) % 8) as u32;
+                                let pat = xorshift(&mut seed);
+                                let phase = (xorshift(&mut seed) % 8) as u32;
+                                for x in at..end.min(width) {
+                                    if pat >> ((x + phase) % period) & 1 != 0 {
+                                        r[x as usize / 8] |= 0x80 >> (x % 8);
+                                    }
+                                }
+                                at = end;
+                            }
+                            r
+                        })
+                        .collect()
+                }
+                2 => vec![bayer4_row(width, y), bayer4_row(width, y + 1)],
+                _ => {
+                    let page = dithered_page(width, 2, xorshift(&mut seed));
+                    vec![page.row(0).to_vec(), page.row(1).to_vec()]
+                }
+            };
+            // A few flipped pixels in some cases.
+            if case % 3 == 0 {
+                for _ in 0..1 + xorshift(&mut seed) % 4 {
+                    let l = (xorshift(&mut seed) % 2) as usize;
+                    let x = (xorshift(&mut seed) % u64::from(width)) as usize;
+                    lines[l][x / 8] ^= 0x80 >> (x % 8);
+                }
+            }
+            let cap = width as usize + SLACK;
+            let mut refc = vec![0u32; cap];
+            let n_ref = from_row(&lines[0], width, &mut refc);
+            let mut cur = vec![0u32; cap];
+            let n_cur = from_row(&lines[1], width, &mut cur);
+            refc[n_ref..n_ref + SENTINELS].fill(width);
+            cur[n_cur..n_cur + SENTINELS].fill(width);
+            let (refc, cur) = (&refc[..n_ref + SENTINELS], &cur[..n_cur + SENTINELS]);
+            let mut w = BitWriter::new(BitOrder::MsbFirst);
+            let mut want = Vec::new();
+            encode_2d(&mut w, &mut want, t, width, refc, cur);
+            w.flush(&mut want);
+            let mut w = BitWriter::new(BitOrder::MsbFirst);
+            let mut got = Vec::new();
+            cycled += encode_2d_cycles(&mut w, &mut got, t, width, refc, cur, (n_ref, n_cur));
+            w.flush(&mut got);
+            assert_eq!(got, want, "case {case} width {width}");
+            // Passes of the general coder, roughly: one per code.
+            passes += n_cur;
+        }
+        assert!(cycled * 10 > passes, "{cycled} of about {passes} passes");
+    }
+
     #[test]
     fn cycle_paths_check_b4() {
         let t = tables();
