@@ -4,8 +4,16 @@
 //! the best wall-clock time of one operation on stderr.
 //!
 //! Run: `codec_one PAGE CODING dec|enc ITERS` with PAGE one of
-//! `telefax_t4::testpages::BENCH_PAGES` names and CODING mh|mr_k4|mmr.
+//! `telefax_t4::testpages::BENCH_PAGES` names or of the pages of
+//! `scripts/compare_t4.sh` (`codec_compare gen`: `dense_text_std`,
+//! `dithered_std`, `near_blank_std`, `a4_fine_text`) and CODING
+//! mh|mr_k4|mmr.
 use std::time::Instant;
+
+// The generators of `codec_compare gen` (telefax-tiff's example), so that
+// the pages of `scripts/compare_t4.sh` can be timed here too.
+#[path = "../../telefax-tiff/tests/common/pages.rs"]
+mod pages;
 use telefax_t4::{
     decode_page_into, encode_page, testpages, Bitmap, Coding, DecodeOptions, EncodeOptions, Encoder,
 };
@@ -16,7 +24,14 @@ fn main() {
         eprintln!("usage: codec_one PAGE mh|mr_k4|mmr dec|enc ITERS");
         std::process::exit(2);
     }
-    let Some(page) = testpages::bench_page(&args[1]) else {
+    let compare_t4 = match args[1].as_str() {
+        "dense_text_std" => Some(pages::text(1728, 1143, 1, 1)),
+        "dithered_std" => Some(pages::dithered(1728, 1143)),
+        "near_blank_std" => Some(pages::near_blank(1728, 1143, 2)),
+        "a4_fine_text" => Some(pages::text(1728, 2287, 2, 3)),
+        _ => None,
+    };
+    let Some(page) = compare_t4.or_else(|| testpages::bench_page(&args[1])) else {
         eprintln!("unknown page {}", args[1]);
         std::process::exit(2);
     };

@@ -7,6 +7,15 @@ use crate::changes::{to_row, Lines, SENTINELS};
 pub(crate) trait RowOut {
     /// A good row, as changing elements; `pixels` is the row buffer to render into.
     fn good(&mut self, cur: &[u32], width: u32, pixels: &mut [u8]);
+    /// A good row whose changes equal the reference line's, i.e. the row
+    /// delivered last (a good row, a replacement of it, or white rows under
+    /// a white reference line): `pixels` holds it rendered already. Text
+    /// at fine resolution repeats most rows of its glyphs (a glyph pixel is
+    /// two or more scan lines high).
+    #[inline]
+    fn repeat(&mut self, cur: &[u32], width: u32, pixels: &mut [u8]) {
+        self.good(cur, width, pixels);
+    }
     /// A repeated (replacement) row: the last good row's pixels and changes.
     fn bad(&mut self, pixels: &[u8], changes: &[u32]);
     /// `rows` good all-white rows in a row (blank parts of a page).
@@ -24,6 +33,10 @@ impl<F: FnMut(&[u8])> RowOut for Pixels<F> {
     #[inline]
     fn good(&mut self, cur: &[u32], width: u32, pixels: &mut [u8]) {
         to_row(cur, width, pixels);
+        (self.0)(pixels);
+    }
+    #[inline]
+    fn repeat(&mut self, _cur: &[u32], _width: u32, pixels: &mut [u8]) {
         (self.0)(pixels);
     }
     fn bad(&mut self, pixels: &[u8], _changes: &[u32]) {
@@ -320,8 +333,14 @@ impl Decoder {
     /// Deliver `cur` as a good row and make it the reference line.
     fn good_row(&mut self, out: &mut impl RowOut) -> Result<(), T4Error> {
         self.check_rows()?;
-        let (_, cur) = self.lines.split();
-        out.good(&cur[..self.n_cur], self.opts.width, &mut self.good);
+        let (refc, cur) = self.lines.split();
+        let cur = &cur[..self.n_cur];
+        // `good` holds the reference line's pixels: the last row delivered.
+        if self.n_cur > 0 && self.n_cur == self.n_ref && *cur == refc[..self.n_ref] {
+            out.repeat(cur, self.opts.width, &mut self.good);
+        } else {
+            out.good(cur, self.opts.width, &mut self.good);
+        }
         self.stats.rows += 1;
         self.bad_run = 0;
         if self.pending_1d {
@@ -724,5 +743,111 @@ impl Decoder {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::changes::to_row;
+    use crate::{decode_page, encode_page, Bitmap, EncodeOptions};
+
+    fn xorshift(x: &mut u64) -> u64 {
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        *x
+    }
+
+    /// Rows repeated one to four times (glyph pixels several scan lines
+    /// high), dense and sparse, with white rows between, so that rows equal
+    /// to the row before come after good, white and (with damage) replaced
+    /// rows.
+    fn repeating_page(width: u32, height: u32, seed: &mut u64) -> Bitmap {
+        let mut page = Bitmap::new(width, height);
+        let mut y = 0;
+        while y < height {
+            let kind = xorshift(seed) % 4;
+            let p = [0, 3, 60, 400][kind as usize];
+            let mut row = vec![0u8; Bitmap::stride_for(width)];
+            let mut black = false;
+            for x in 0..width {
+                if xorshift(seed) % 1024 < p {
+                    black = !black;
+                }
+                if black {
+                    row[x as usize / 8] |= 0x80 >> (x % 8);
+                }
+            }
+            for _ in 0..1 + xorshift(seed) % 4 {
+                if y < height {
+                    for x in 0..width {
+                        page.set(x, y, row[x as usize / 8] & (0x80 >> (x % 8)) != 0);
+                    }
+                    y += 1;
+                }
+            }
+        }
+        page
+    }
+
+    /// The rows as changing elements (`RowOut::good` for every row, no
+    /// shortcut for repeated rows), each rendered alone.
+    fn rows_from_changes(data: &[u8], opts: &DecodeOptions) -> Vec<u8> {
+        let mut dec = Decoder::new(opts.clone()).expect("decoder");
+        let stride = Bitmap::stride_for(opts.width);
+        let mut out = Vec::new();
+        let mut put = |ch: &[u32]| {
+            let mut row = vec![0xA5u8; stride];
+            to_row(ch, opts.width, &mut row);
+            out.extend_from_slice(&row);
+        };
+        dec.push_changes(data, &mut put).expect("push");
+        dec.finish_changes(&mut put).expect("finish");
+        out
+    }
+
+    /// Rows equal to the reference line are copied from the row delivered
+    /// last (`RowOut::repeat`) by the page decoder and the streaming
+    /// decoder: both give the rows that rendering every row gives, on
+    /// clean pages and with damage (replaced rows before repeated ones).
+    #[test]
+    fn repeated_rows_match_rendered_rows() {
+        let mut seed = 0x005E_ED0F_0DD5_u64;
+        let mut repeats = 0;
+        for &width in &[7u32, 64, 200, 1728, 2300] {
+            let page = repeating_page(width, 120, &mut seed);
+            repeats += (1..page.height)
+                .filter(|&y| page.row(y) == page.row(y - 1) && page.row(y).iter().any(|&b| b != 0))
+                .count();
+            for coding in [Coding::Mh, Coding::Mr { k: 4 }, Coding::Mmr] {
+                let clean = encode_page(&page, &EncodeOptions::new(coding)).expect("encode");
+                let opts = DecodeOptions::new(coding, width);
+                let mut damaged = vec![clean.clone()];
+                for _ in 0..6 {
+                    let mut d = clean.clone();
+                    let b = (xorshift(&mut seed) % (d.len() as u64 * 8)) as usize;
+                    d[b / 8] ^= 0x80 >> (b % 8);
+                    damaged.push(d);
+                }
+                for (i, data) in damaged.iter().enumerate() {
+                    let want = rows_from_changes(data, &opts);
+                    let (got, _) = decode_page(data, &opts).expect("decode");
+                    assert_eq!(got.data, want, "width {width} {coding:?} data {i}");
+                    if i == 0 {
+                        assert_eq!(got, page, "width {width} {coding:?}");
+                    }
+                    let mut dec = Decoder::new(opts.clone()).expect("decoder");
+                    let mut rows = Vec::new();
+                    for chunk in data.chunks(97) {
+                        dec.push(chunk, |r| rows.extend_from_slice(r))
+                            .expect("push");
+                    }
+                    dec.finish(|r| rows.extend_from_slice(r)).expect("finish");
+                    assert_eq!(rows, want, "width {width} {coding:?} data {i} streamed");
+                }
+            }
+        }
+        assert!(repeats > 100, "{repeats} repeated rows");
     }
 }

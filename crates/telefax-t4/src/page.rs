@@ -22,6 +22,15 @@ impl RowOut for IntoBitmap<'_> {
         }
     }
     #[inline]
+    fn repeat(&mut self, cur: &[u32], width: u32, pixels: &mut [u8]) {
+        // The row delivered last, copied (there is one unless the first row
+        // has changes, which no reference line of a page start has).
+        match self.data.len().checked_sub(self.stride) {
+            Some(last) => self.data.extend_from_within(last..),
+            None => self.good(cur, width, pixels),
+        }
+    }
+    #[inline]
     fn white(&mut self, rows: u32, _width: u32, _pixels: &mut [u8]) {
         let start = self.data.len();
         self.data.resize(start + self.stride * rows as usize, 0);

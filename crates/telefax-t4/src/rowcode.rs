@@ -458,7 +458,8 @@ fn horizontal_slow(
 ///   b1, and after the slow path `cont` (how the caller's loop goes on);
 /// - `v0_string!(k)` decodes a string of V0 codes starting with b1 at
 ///   index `k` (each copies a reference change, T.4 §4.2.1.3.2) and gives
-///   its length, or ends the row at the row end;
+///   its length, or ends the row at the row end; the changes below index
+///   `$nlim` (the real reference changes, or 0) it copies eight at a time;
 /// - `vertical_rare!(a1, vertical, cont)` takes a vertical or pass code
 ///   (`vertical` false) off the fast path: a1 at or past the row end, not
 ///   right of a0, or b1 further away (checked, pushed, b1 searched), then
@@ -469,7 +470,7 @@ fn horizontal_slow(
 macro_rules! row_loop_macros {
     ($d:tt, $r:ident, $t:ident, $width:ident, $w_i:ident, $acc:ident, $nbits:ident,
      $next:ident, $budget:ident, $n:ident, $cur:ident, $a0:ident, $refc:ident,
-     { $($extra:tt)* }) => {
+     $nlim:ident, { $($extra:tt)* }) => {
         macro_rules! sync {
             () => {
                 $r.acc = $acc;
@@ -572,7 +573,25 @@ macro_rules! row_loop_macros {
                 if m == 0 {
                     bail!(Stop::Bad);
                 }
-                for (i, &v) in src.iter().enumerate() {
+                // The part of the string on the first `$nlim` reference
+                // changes (increasing, left of the row end): copied eight at
+                // a time, the last eight going past the string's end into the
+                // coding line's spare room (written over by the next codes).
+                let quick = m.min($nlim.saturating_sub(kk));
+                let mut i = 0;
+                while i < quick {
+                    let (Some(s8), Some(d8)) = (
+                        $refc.get(kk + i..kk + i + 8),
+                        $cur.get_mut($n + i..$n + i + 8),
+                    ) else {
+                        break;
+                    };
+                    d8.copy_from_slice(s8);
+                    i += 8;
+                }
+                let i = i.min(quick);
+                $n += i;
+                for (i, &v) in src.iter().enumerate().skip(i) {
                     if v >= $width {
                         // a1 at the row end: the row is complete.
                         let used = i as u32 + 1;
@@ -654,9 +673,21 @@ const DENSE_PIXELS_PER_CHANGE: usize = 12;
 /// decoded by the general loop with V0 on its fast path (error-diffused
 /// dither: one change per 1.7 pixels, V0 codes singly or in short strings
 /// between other vertical codes, so that telling V0 apart costs
-/// mispredicted branches); sparser ones (text, even its densest rows:
-/// long V0 strings) take V0 strings apart.
+/// mispredicted branches); sparser ones (text, even its densest rows)
+/// take V0 on the fast path too, but strings of [`V0_LONG_CODES`] or more
+/// apart.
 const V0_FAST_PIXELS_PER_CHANGE: usize = 4;
+
+/// On text rows ([`decode_2d_general`] with `V0_LONG`), strings of at
+/// least this many V0 codes are copied in one go (a row repeating the one
+/// above is one string); shorter ones (the rows where glyphs change: about
+/// 30 % V0 codes, mostly single, between as many horizontal codes and the
+/// other vertical and pass codes) take the fast path code by code, so
+/// that V0 and the other vertical codes share one branch. Telling every V0
+/// apart mispredicted about one code in three there; this cut the
+/// mispredicts on the A4 fine-text page by a third. 4 was the quickest of
+/// 2, 3, 4, 5 and 8.
+const V0_LONG_CODES: u32 = 4;
 
 /// Cycle strings ([`cycle_string`]) of at least this many codes count for
 /// [`DenseGate`] like strings of one code (one lookup); in shorter ones
@@ -812,9 +843,9 @@ pub(crate) fn decode_2d(
         let res = if !sentinels {
             decode_2d_inner::<false>(r, t, width, refc, 0, &mut DenseStats::default(), cur)
         } else if n_ref * V0_FAST_PIXELS_PER_CHANGE >= width as usize {
-            decode_2d_general::<true>(r, t, width, refc, cur)
+            decode_2d_general::<true, false>(r, t, width, refc, n_ref, cur)
         } else {
-            decode_2d_general::<false>(r, t, width, refc, cur)
+            decode_2d_general::<true, true>(r, t, width, refc, n_ref, cur)
         };
         if dense && res.is_ok() {
             gate.skip -= 1;
@@ -831,9 +862,13 @@ pub(crate) fn decode_2d(
 ///   than V0 and pass mode (most codes of a dithered picture) take one
 ///   path without a branch on the mode; V0 strings, horizontal mode and
 ///   the rest take another, which goes back to the top of the loop after
-///   the code. With `V0_FAST` ([`GEN7_V0`], for reference lines of one
-///   change per [`V0_FAST_PIXELS_PER_CHANGE`] pixels or more) V0 takes the
-///   first path too, one code at a time.
+///   the code. With `V0_FAST` ([`GEN7_V0`]) V0 takes the first path too,
+///   one code at a time; with `V0_LONG` as well (text rows), except
+///   strings of [`V0_LONG_CODES`] or more, found by a leading-ones count
+///   before the lookup. `decode_2d` takes `V0_FAST` alone for reference
+///   lines of one change per [`V0_FAST_PIXELS_PER_CHANGE`] pixels or more,
+///   both for sparser ones; `V0_FAST` and `V0_LONG` clear (V0 always apart)
+///   is kept for the differential tests.
 /// - That path is one dependency chain from one b1 to the next: load the
 ///   changes around b1, compare their distances to b1 with the offset,
 ///   move b1's index on. It keeps this chain short (load, subtract,
@@ -861,11 +896,12 @@ pub(crate) fn decode_2d(
 ///   decision (fast or slow path, budget spent, bits consumed) is the one
 ///   `decode_2d_inner` makes.
 #[inline(never)]
-fn decode_2d_general<const V0_FAST: bool>(
+fn decode_2d_general<const V0_FAST: bool, const V0_LONG: bool>(
     r: &mut BitReader,
     t: &Tables,
     width: u32,
     refc: &[u32],
+    n_ref: usize,
     cur: &mut [u32],
 ) -> Result<usize, Stop> {
     // See `decode_2d_inner` for `k`, the bit buffer and `budget`.
@@ -881,7 +917,9 @@ fn decode_2d_general<const V0_FAST: bool>(
         return decode_2d_inner::<false>(r, t, width, refc, 0, &mut DenseStats::default(), cur);
     }
     let mut budget = step_limit(width) + 1;
-    row_loop_macros!($, r, t, width, w_i, acc, nbits, next, budget, n, cur, a0, refc, {});
+    // V0 strings (text rows) copy the real reference changes in blocks.
+    let v0_lim = if V0_LONG { n_ref } else { 0 };
+    row_loop_macros!($, r, t, width, w_i, acc, nbits, next, budget, n, cur, a0, refc, v0_lim, {});
     macro_rules! research {
         () => {{
             let mut kk = j.wrapping_add(1) as usize;
@@ -893,6 +931,12 @@ fn decode_2d_general<const V0_FAST: bool>(
     // all there). Codes other than vertical and pass go on at `$row`.
     macro_rules! step {
         ($row:lifetime, $checked:expr, $last:expr) => {{
+            if V0_LONG && acc.leading_ones() >= V0_LONG_CODES {
+                // A long string of V0 codes: copies reference changes.
+                let m = v0_string!(j.wrapping_add(1) as usize);
+                j = j.wrapping_add(m as u32);
+                continue $row;
+            }
             let e = gen[(acc >> (64 - MODE_INDEX_BITS)) as usize];
             let len = (e & 63) as u32;
             if $checked && len > nbits {
@@ -1582,10 +1626,13 @@ fn repeats_on(data: &[u8], mut at: usize, len: u32, acc: u64, max: usize) -> usi
             break;
         }
     }
-    // Eight bytes after the last repeat.
-    while m > 0 && data.len() < at / 8 + 8 {
-        m -= 1;
-        at -= len as usize;
+    // Eight bytes after the last repeat (`at / 8 + 8 <= data.len()`, i.e.
+    // `at < lim`): drop the repeats from the first that ends at or past
+    // `lim`, near the end of the data only. (A loop dropping one at a time
+    // became vector code whose set-up alone cost 40 instructions a call.)
+    let lim = data.len().saturating_sub(7) * 8;
+    if at >= lim {
+        m = m.saturating_sub((at - lim) / len as usize + 1);
     }
     m
 }
@@ -1626,7 +1673,10 @@ fn decode_2d_inner<const DENSE: bool>(
     // Repeated-code path counters (`DenseStats`), stored on every sync.
     let (mut lookups, mut extra, mut cycle_codes) = (0u32, 0u32, 0u32);
     let (mut shifted_codes, mut far_codes, mut short_codes) = (0u32, 0u32, 0u32);
-    row_loop_macros!($, r, t, width, w_i, acc, nbits, next, budget, n, cur, a0, refc, {
+    // V0 strings are copied change by change here (`v0_string!`'s blocks
+    // made the dense paths no faster, and this is the reference loop).
+    let v0_quick = 0usize;
+    row_loop_macros!($, r, t, width, w_i, acc, nbits, next, budget, n, cur, a0, refc, v0_quick, {
         if DENSE {
             st.lookups = lookups;
             st.extra = extra;
@@ -3243,6 +3293,8 @@ mod tests {
         refc: &[u32],
         reference: bool,
     ) -> (Result<usize, Stop>, Vec<u32>, usize) {
+        // The real changes: up to the first sentinel.
+        let n_ref = refc.iter().position(|&v| v >= width).unwrap_or(refc.len());
         let run = |variant: u8| {
             let mut r = BitReader::new(data, pos);
             let mut cur = vec![0u32; width as usize + SLACK];
@@ -3251,8 +3303,20 @@ mod tests {
                     let mut st = DenseStats::default();
                     decode_2d_inner::<false>(&mut r, tables(), width, refc, 0, &mut st, &mut cur)
                 }
-                1 => decode_2d_general::<false>(&mut r, tables(), width, refc, &mut cur),
-                _ => decode_2d_general::<true>(&mut r, tables(), width, refc, &mut cur),
+                1 => decode_2d_general::<false, false>(
+                    &mut r,
+                    tables(),
+                    width,
+                    refc,
+                    n_ref,
+                    &mut cur,
+                ),
+                2 => {
+                    decode_2d_general::<true, false>(&mut r, tables(), width, refc, n_ref, &mut cur)
+                }
+                _ => {
+                    decode_2d_general::<true, true>(&mut r, tables(), width, refc, n_ref, &mut cur)
+                }
             };
             let n = *res.as_ref().unwrap_or(&0);
             (res, cur[..n].to_vec(), r.pos())
@@ -3262,6 +3326,7 @@ mod tests {
         }
         let got = run(1);
         assert_eq!(got, run(2), "V0 on the fast path decodes differently");
+        assert_eq!(got, run(3), "long V0 strings apart decode differently");
         got
     }
 
@@ -3380,6 +3445,138 @@ mod tests {
             }
         }
         assert!(fast_codes_rows * 3 > rows, "{fast_codes_rows} of {rows}");
+    }
+
+    /// `repeats_on` drops the repeats without eight bytes of data after
+    /// them in one step: the same count as dropping them one at a time
+    /// (the form before), for strings running into the end of the data at
+    /// every bit, codes of 1 to 15 bits and data of 0 to 40 bytes.
+    #[test]
+    fn repeats_on_matches_one_at_a_time() {
+        /// The count, and how many repeats the end of the data dropped.
+        fn one_at_a_time(
+            data: &[u8],
+            mut at: usize,
+            len: u32,
+            acc: u64,
+            max: usize,
+        ) -> (usize, usize) {
+            let rep = repeated(acc, len);
+            let per = ((56 * RECIP[len as usize]) >> 16) as usize;
+            let span = per * len as usize;
+            let mut m = 0usize;
+            while m < max {
+                let Some(b) = data.get(at / 8..).and_then(|s| s.first_chunk::<8>()) else {
+                    break;
+                };
+                let same = ((u64::from_be_bytes(*b) << (at % 8)) ^ rep).leading_zeros();
+                if same as usize >= span {
+                    m += per;
+                    at += span;
+                } else {
+                    m += ((same * RECIP[len as usize]) >> 16) as usize;
+                    at += ((same * RECIP[len as usize]) >> 16) as usize * len as usize;
+                    break;
+                }
+            }
+            let mut dropped = 0;
+            while m > 0 && data.len() < at / 8 + 8 {
+                m -= 1;
+                at -= len as usize;
+                dropped += 1;
+            }
+            (m, dropped)
+        }
+        let mut seed = 0x0BAD_5EED_1234_5678u64;
+        let mut dropped = 0;
+        for len in 1..16u32 {
+            for trial in 0..200u64 {
+                // A code repeated, then random bits from a random point.
+                let code = xorshift(&mut seed) << (64 - len) | 1 << (64 - len);
+                let rep = repeated(code, len);
+                let bytes = (xorshift(&mut seed) % 41) as usize;
+                let cut = (xorshift(&mut seed) % (bytes as u64 * 8 + 1)) as usize;
+                let mut data = vec![0u8; bytes];
+                for (i, b) in data.iter_mut().enumerate() {
+                    let mut v = 0u8;
+                    for j in 0..8 {
+                        let bit = i * 8 + j;
+                        let one = if bit < cut {
+                            rep >> (63 - (bit % len as usize)) & 1 != 0
+                        } else {
+                            xorshift(&mut seed) & 1 != 0
+                        };
+                        v |= u8::from(one) << (7 - j);
+                    }
+                    *b = v;
+                }
+                let at = (trial as usize % 5) * len as usize;
+                let max = [4usize, 40, 1000][trial as usize % 3];
+                let (want, d) = one_at_a_time(&data, at, len, code, max);
+                assert_eq!(
+                    repeats_on(&data, at, len, code, max),
+                    want,
+                    "len {len} trial {trial}"
+                );
+                dropped += usize::from(d > 0 && want > 0);
+            }
+        }
+        assert!(dropped > 100, "{dropped}");
+    }
+
+    /// Strings of V0 codes of every length (T.4 §4.2.1.3.2), which the
+    /// general loop copies eight reference changes at a time: rows equal
+    /// to the reference line (one string to the row end), and the same
+    /// with one to three pixels flipped (strings ending anywhere, also
+    /// just before and after a multiple of eight, and running into the row
+    /// end's V0), cut at every length of the last bytes: the reference loop
+    /// decodes the same.
+    #[test]
+    fn v0_strings_match_reference() {
+        let t = tables();
+        let mut seed = 0x00C0_FFEE_0F0F_1234u64;
+        for &width in &[9u32, 64, 215, 700, 1728, 2432] {
+            let cap = width as usize + SLACK;
+            for &p in &[60u64, 200, 520] {
+                let ref_row = random_row(width, p, &mut seed);
+                let mut refc = vec![0u32; cap];
+                let n_ref = from_row(&ref_row, width, &mut refc);
+                refc[n_ref..n_ref + SENTINELS].fill(width);
+                for v in &mut refc[n_ref + SENTINELS..] {
+                    *v = (xorshift(&mut seed) % u64::from(width + 2)) as u32;
+                }
+                for trial in 0..24u64 {
+                    let mut row = ref_row.clone();
+                    for _ in 0..trial % 4 {
+                        let x = (xorshift(&mut seed) % u64::from(width)) as usize;
+                        row[x / 8] ^= 0x80 >> (x % 8);
+                    }
+                    let mut cur = vec![0u32; cap];
+                    let n_cur = from_row(&row, width, &mut cur);
+                    cur[n_cur..n_cur + SENTINELS].fill(width);
+                    let mut w = BitWriter::new(BitOrder::MsbFirst);
+                    let mut data = Vec::new();
+                    let lead = (trial % 9) as u32;
+                    w.put(&mut data, (xorshift(&mut seed) & 0x1FF) as u32, lead);
+                    encode_2d(&mut w, &mut data, t, width, &refc, &cur);
+                    w.put(&mut data, (xorshift(&mut seed) & 0xFFFF) as u32, 16);
+                    w.flush(&mut data);
+                    let pos = lead as usize;
+                    let good = run_general(&data, pos, width, &refc, false);
+                    assert_eq!(good.0, Ok(n_cur), "width {width} p {p} trial {trial}");
+                    assert_eq!(good.1, cur[..n_cur], "width {width} p {p} trial {trial}");
+                    assert_eq!(good, run_general(&data, pos, width, &refc, true));
+                    for cut in data.len().saturating_sub(40)..data.len() {
+                        let d = &data[..cut];
+                        assert_eq!(
+                            run_general(d, pos.min(cut * 8), width, &refc, false),
+                            run_general(d, pos.min(cut * 8), width, &refc, true),
+                            "width {width} p {p} trial {trial} cut {cut}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     /// b1 at index 0 in the middle of a row (the coding line changes twice
