@@ -1605,7 +1605,23 @@ fn periodic_cycles<const P: usize>(
 /// `max`: a string of one code (T.4 §4.2.1.3.2) going on past the bit
 /// buffer. Counts only repeats with eight bytes of data after them.
 #[inline(never)]
-fn repeats_on(data: &[u8], mut at: usize, len: u32, acc: u64, max: usize) -> usize {
+fn repeats_on(data: &[u8], at: usize, len: u32, acc: u64, max: usize) -> usize {
+    let (mut m, at) = repeats_scan(data, at, len, acc, max);
+    // Eight bytes after the last repeat (`at / 8 + 8 <= data.len()`, i.e.
+    // `at < lim`): drop the repeats from the first that ends at or past
+    // `lim`, near the end of the data only. (A loop dropping one at a time
+    // became vector code whose set-up alone cost 40 instructions a call.)
+    let lim = data.len().saturating_sub(7) * 8;
+    if at >= lim {
+        m = m.saturating_sub((at - lim) / len as usize + 1);
+    }
+    m
+}
+
+/// The scan of [`repeats_on`]: the repeats found (at most about `max`)
+/// and the bit after the last, before the end of the data is allowed for.
+#[inline(always)]
+fn repeats_scan(data: &[u8], mut at: usize, len: u32, acc: u64, max: usize) -> (usize, usize) {
     // The code repeated over the whole word.
     let rep = repeated(acc, len);
     // Whole codes per 56 bits (by a reciprocal, see `RECIP`).
@@ -1626,15 +1642,7 @@ fn repeats_on(data: &[u8], mut at: usize, len: u32, acc: u64, max: usize) -> usi
             break;
         }
     }
-    // Eight bytes after the last repeat (`at / 8 + 8 <= data.len()`, i.e.
-    // `at < lim`): drop the repeats from the first that ends at or past
-    // `lim`, near the end of the data only. (A loop dropping one at a time
-    // became vector code whose set-up alone cost 40 instructions a call.)
-    let lim = data.len().saturating_sub(7) * 8;
-    if at >= lim {
-        m = m.saturating_sub((at - lim) / len as usize + 1);
-    }
-    m
+    (m, at)
 }
 
 #[inline(always)]
@@ -3454,31 +3462,8 @@ mod tests {
     #[test]
     fn repeats_on_matches_one_at_a_time() {
         /// The count, and how many repeats the end of the data dropped.
-        fn one_at_a_time(
-            data: &[u8],
-            mut at: usize,
-            len: u32,
-            acc: u64,
-            max: usize,
-        ) -> (usize, usize) {
-            let rep = repeated(acc, len);
-            let per = ((56 * RECIP[len as usize]) >> 16) as usize;
-            let span = per * len as usize;
-            let mut m = 0usize;
-            while m < max {
-                let Some(b) = data.get(at / 8..).and_then(|s| s.first_chunk::<8>()) else {
-                    break;
-                };
-                let same = ((u64::from_be_bytes(*b) << (at % 8)) ^ rep).leading_zeros();
-                if same as usize >= span {
-                    m += per;
-                    at += span;
-                } else {
-                    m += ((same * RECIP[len as usize]) >> 16) as usize;
-                    at += ((same * RECIP[len as usize]) >> 16) as usize * len as usize;
-                    break;
-                }
-            }
+        fn one_at_a_time(data: &[u8], at: usize, len: u32, acc: u64, max: usize) -> (usize, usize) {
+            let (mut m, mut at) = repeats_scan(data, at, len, acc, max);
             let mut dropped = 0;
             while m > 0 && data.len() < at / 8 + 8 {
                 m -= 1;
