@@ -3294,6 +3294,37 @@ mod tests {
     /// variants: V0 strings apart or V0 on the fast path, which must agree)
     /// or the reference loop it replaces (`decode_2d_inner::<false>`):
     /// result, changes and the bit position reached (also on errors).
+    /// A packed row coded 2-D against `refc` after `lead.0` random bits
+    /// (drawn under the mask `lead.1`) and before 16 random bits; the
+    /// general loop must decode it back, the same with the reference loop.
+    /// Returns the data and the row's number of changes.
+    fn coded_and_decoded(
+        seed: &mut u64,
+        width: u32,
+        refc: &[u32],
+        row: &[u8],
+        lead: (u32, u64),
+        ctx: &str,
+    ) -> (Vec<u8>, usize) {
+        let t = tables();
+        let mut cur = vec![0u32; width as usize + SLACK];
+        let n_cur = from_row(row, width, &mut cur);
+        cur[n_cur..n_cur + SENTINELS].fill(width);
+        let cur = &cur[..n_cur + SENTINELS];
+        let mut w = BitWriter::new(BitOrder::MsbFirst);
+        let mut data = Vec::new();
+        w.put(&mut data, (xorshift(seed) & lead.1) as u32, lead.0);
+        encode_2d(&mut w, &mut data, t, width, refc, cur);
+        w.put(&mut data, (xorshift(seed) & 0xFFFF) as u32, 16);
+        w.flush(&mut data);
+        let pos = lead.0 as usize;
+        let good = run_general(&data, pos, width, refc, false);
+        assert_eq!(good.0, Ok(n_cur), "{ctx}");
+        assert_eq!(good.1, cur[..n_cur], "{ctx}");
+        assert_eq!(good, run_general(&data, pos, width, refc, true), "{ctx}");
+        (data, n_cur)
+    }
+
     fn run_general(
         data: &[u8],
         pos: usize,
@@ -3364,7 +3395,6 @@ mod tests {
     /// every length near the end, and random bytes.
     #[test]
     fn general_loop_matches_reference() {
-        let t = tables();
         let mut seed = 0x0DDB_A11C_AFE5_F00Du64;
         let (mut rows, mut fast_codes_rows) = (0, 0);
         for &width in &[9u32, 64, 215, 1728, 2432] {
@@ -3389,21 +3419,16 @@ mod tests {
                 for v in &mut refc[n_ref + SENTINELS..] {
                     *v = (xorshift(&mut seed) % u64::from(width + 2)) as u32;
                 }
-                let mut cur = vec![0u32; cap];
-                let n_cur = from_row(&row, width, &mut cur);
-                cur[n_cur..n_cur + SENTINELS].fill(width);
-                let mut w = BitWriter::new(BitOrder::MsbFirst);
-                let mut data = Vec::new();
                 let lead = (y % 7) as u32;
-                w.put(&mut data, (xorshift(&mut seed) & 0x7F) as u32, lead);
-                encode_2d(&mut w, &mut data, t, width, &refc, &cur);
-                w.put(&mut data, (xorshift(&mut seed) & 0xFFFF) as u32, 16);
-                w.flush(&mut data);
+                let (data, n_cur) = coded_and_decoded(
+                    &mut seed,
+                    width,
+                    &refc,
+                    &row,
+                    (lead, 0x7F),
+                    &format!("width {width} row {y}"),
+                );
                 let pos = lead as usize;
-                let good = run_general(&data, pos, width, &refc, false);
-                assert_eq!(good.0, Ok(n_cur), "width {width} row {y}");
-                assert_eq!(good.1, cur[..n_cur], "width {width} row {y}");
-                assert_eq!(good, run_general(&data, pos, width, &refc, true));
                 rows += 1;
                 fast_codes_rows += usize::from(n_cur * 8 > width as usize);
                 // Every cut in the last 12 bytes, and some earlier.
@@ -3518,7 +3543,6 @@ mod tests {
     /// decodes the same.
     #[test]
     fn v0_strings_match_reference() {
-        let t = tables();
         let mut seed = 0x00C0_FFEE_0F0F_1234u64;
         for &width in &[9u32, 64, 215, 700, 1728, 2432] {
             let cap = width as usize + SLACK;
@@ -3536,21 +3560,16 @@ mod tests {
                         let x = (xorshift(&mut seed) % u64::from(width)) as usize;
                         row[x / 8] ^= 0x80 >> (x % 8);
                     }
-                    let mut cur = vec![0u32; cap];
-                    let n_cur = from_row(&row, width, &mut cur);
-                    cur[n_cur..n_cur + SENTINELS].fill(width);
-                    let mut w = BitWriter::new(BitOrder::MsbFirst);
-                    let mut data = Vec::new();
                     let lead = (trial % 9) as u32;
-                    w.put(&mut data, (xorshift(&mut seed) & 0x1FF) as u32, lead);
-                    encode_2d(&mut w, &mut data, t, width, &refc, &cur);
-                    w.put(&mut data, (xorshift(&mut seed) & 0xFFFF) as u32, 16);
-                    w.flush(&mut data);
+                    let (data, _) = coded_and_decoded(
+                        &mut seed,
+                        width,
+                        &refc,
+                        &row,
+                        (lead, 0x1FF),
+                        &format!("width {width} p {p} trial {trial}"),
+                    );
                     let pos = lead as usize;
-                    let good = run_general(&data, pos, width, &refc, false);
-                    assert_eq!(good.0, Ok(n_cur), "width {width} p {p} trial {trial}");
-                    assert_eq!(good.1, cur[..n_cur], "width {width} p {p} trial {trial}");
-                    assert_eq!(good, run_general(&data, pos, width, &refc, true));
                     for cut in data.len().saturating_sub(40)..data.len() {
                         let d = &data[..cut];
                         assert_eq!(
