@@ -2329,8 +2329,9 @@ fn encode_2d_to<S: RunSink, H: CycleHook>(
 }
 
 /// The last eight passes of [`encode_2d_to`]'s loop, for its cycle finder:
-/// the state each started from (a0, the index of a1 in the coding line,
-/// the index of b1 in the reference line) and the code it wrote.
+/// the state each started from (the index of a1 in the coding line, the
+/// index of b1 in the reference line, and where a1 and b1 lay from a0)
+/// and the code it wrote.
 struct Ring<'a> {
     /// The index of a1 (low half) and of b1 (high half).
     state: [u64; 8],
@@ -2342,8 +2343,11 @@ struct Ring<'a> {
     code: [u64; 8],
     /// Passes pushed.
     at: usize,
-    /// The lines, and passes written as cycles.
-    lines: CycleLines<'a>,
+    /// The real changing elements (no sentinels) of the coding line and
+    /// of the reference line.
+    cur: &'a [u32],
+    refc: &'a [u32],
+    /// Passes written as cycles.
     cycled: usize,
 }
 
@@ -2457,15 +2461,6 @@ fn repeat_len(line: &[u32], from: usize, d: usize, t: u32, cap: usize) -> usize 
     x
 }
 
-/// The two lines of [`encode_2d_to`] with their counts of real changing
-/// elements (before the sentinels).
-struct CycleLines<'a> {
-    cur: &'a [u32],
-    refc: &'a [u32],
-    n_cur: usize,
-    n_ref: usize,
-}
-
 impl<'a> Ring<'a> {
     /// The count of a pass whose bits are not kept (more than 32 of them).
     const LONG: u32 = 128;
@@ -2478,12 +2473,8 @@ impl<'a> Ring<'a> {
             shape: [Ring::NONE; 8],
             code: [0; 8],
             at: 0,
-            lines: CycleLines {
-                cur,
-                refc,
-                n_ref: real.0.min(refc.len()),
-                n_cur: real.1.min(cur.len()),
-            },
+            cur: &cur[..real.1.min(cur.len())],
+            refc: &refc[..real.0.min(refc.len())],
             cycled: 0,
         }
     }
@@ -2562,9 +2553,10 @@ impl<'a> Ring<'a> {
         if i <= oi || (i - oi) & 1 != 0 || k <= ok {
             return None;
         }
-        // a0 moved as far as a1 (the shapes are the same).
-        let lines = &self.lines;
-        let t = lines.cur.get(i)?.wrapping_sub(*lines.cur.get(oi)?);
+        // a0 moved as far as a1 (the shapes are the same); a1 on a
+        // sentinel ends the row, no cycle.
+        let (cur, refc) = (self.cur, self.refc);
+        let t = cur.get(i)?.wrapping_sub(*cur.get(oi)?);
         let (di, dk) = (i - oi, k - ok);
         // The cycle's bits, its lowest and highest b1 index.
         let mut bits = 0u64;
@@ -2583,7 +2575,6 @@ impl<'a> Ring<'a> {
             hi = hi.max(ke);
         }
         let lo = lo.checked_sub(1)?;
-        let (cur, refc) = (&lines.cur[..lines.n_cur], &lines.refc[..lines.n_ref]);
         // n more cycles need the reference line to repeat over
         // `span + (n - 1) * dk` elements from `lo`, the coding line over
         // `n * di + 1` from the first pass's a1; checked CYCLE_LOOK
