@@ -3,16 +3,22 @@
 # and the `fax` crate (MMR only), on the same pages in one run. Prints megapixels per second
 # and the ratios telefax/libtiff and telefax/fax.
 #
-# The two drivers take turns: ROUNDS rounds, each running libtiff then telefax (and fax) REPS
-# times per page and coding and keeping each one's median time. A busy spell on the shared
-# machine then hits both sides of a round alike. Reported: the median over the rounds of each
-# side's figure, the median of the per-round ratios, and the lowest per-round ratio.
+# The drivers take turns at the level of single runs: both start once, code and check every page,
+# and then wait for commands on stdin (`serve` mode). For every page, coding and operation this
+# script asks libtiff for one run, then telefax for one (and the `fax` crate for one, MMR only),
+# REPS times per round, the order of each pair swapped every time. Each command runs the
+# operation twice and times the second run, so the timed run finds its data in cache. This
+# shared VM switches between a fast and a slow state within tens of milliseconds; runs taken
+# side by side see the same state, where runs taken seconds apart (whole passes of one driver
+# after the other) do not. Reported per cell: the median time of each side over all runs, the
+# median of the pairwise ratios over all pairs, and the lowest of the per-round medians of those
+# ratios.
 #
-# usage: scripts/compare_t4.sh [ROUNDS] [REPS]      (default 15 rounds of 7 repetitions)
-# needs: a C compiler, pkg-config and libtiff-dev (libtiff-4), cargo.
+# usage: scripts/compare_t4.sh [ROUNDS] [REPS]      (default 9 rounds of 7 pairs)
+# needs: a C compiler, pkg-config and libtiff-dev (libtiff-4), cargo, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS="${1:-15}"
+ROUNDS="${1:-9}"
 REPS="${2:-7}"
 WORK="$(mktemp -d /tmp/compare_t4.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
@@ -22,61 +28,98 @@ cargo build --quiet --release -p telefax-tiff --example codec_compare
 BIN="${CARGO_TARGET_DIR:-target}/release/examples/codec_compare"
 
 "$BIN" gen "$WORK/pages"
-PAGES=("$WORK"/pages/*.tif)
-for round in $(seq "$ROUNDS"); do
-    "$WORK/t4bench" "$REPS" "${PAGES[@]}" | sed "s/^/$round /" >> "$WORK/results.txt"
-    "$BIN" bench "$REPS" "${PAGES[@]}" | sed "s/^/$round /" >> "$WORK/results.txt"
-done
 
-echo "T.4/T.6 codec speed, megapixels per second (MSB-first, MR with K=4): medians over $ROUNDS alternated rounds"
-echo "(each round: median of $REPS runs per side); ratios are the median and the lowest of the per-round ratios"
+echo "T.4/T.6 codec speed, megapixels per second (MSB-first, MR with K=4): $ROUNDS rounds of $REPS"
+echo "alternated single runs per side, page, coding and operation; medians over all runs; ratios"
+echo "are the median of the pairwise ratios and the lowest per-round median of them"
 echo "$(uname -m), $(nproc) cores, libtiff $(pkg-config --modversion libtiff-4)"
-python3 - "$WORK/results.txt" <<'PY'
-import collections, statistics, sys
-# lines: ROUND SIDE PAGE CODING PIXELS BYTES ENC_NS DEC_NS
-t = collections.defaultdict(dict)
+python3 - "$ROUNDS" "$REPS" "$WORK/t4bench" "$BIN" "$WORK"/pages/*.tif <<'PY'
+import collections, statistics, subprocess, sys
+rounds, reps, t4bench, tfbin, pages = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5:]
+
+class Driver:
+    """A driver in serve mode: its header lines (SIDE PAGE CODING PIXELS BYTES) and one command
+    at a time."""
+    def __init__(self, argv):
+        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.header = []
+        for line in self.p.stdout:
+            if line.strip() == "ready":
+                break
+            self.header.append(line.split())
+        else:
+            sys.exit("%s stopped before it was ready" % argv[0])
+    def run(self, command):
+        self.p.stdin.write(command + "\n")
+        self.p.stdin.flush()
+        line = self.p.stdout.readline()
+        if not line:
+            sys.exit("driver stopped at command %r" % command)
+        return float(line)
+    def close(self):
+        self.p.stdin.close()
+        if self.p.wait() != 0:
+            sys.exit("a driver failed")
+
+lt = Driver([t4bench, "serve"] + pages)
+tf = Driver([tfbin, "serve"] + pages)
 px, size, order = {}, {}, []
-for line in open(sys.argv[1]):
-    rnd, side, page, coding, pixels, nbytes, enc, dec = line.split()
+for side, page, coding, pixels, nbytes in lt.header + tf.header:
     px[page] = int(pixels)
-    size.setdefault((side, page, coding), nbytes)
+    size[(side, page, coding)] = nbytes
     if page not in order:
         order.append(page)
-    t[(side, page, coding, 'e')][rnd] = float(enc)
-    t[(side, page, coding, 'd')][rnd] = float(dec)
-def mps(page, ns):
-    return px[page] / ns * 1000
-def cell(side, page, coding, op):
-    """(median MP/s, {round: MP/s})"""
-    runs = {r: mps(page, ns) for r, ns in t.get((side, page, coding, op), {}).items()}
-    return (statistics.median(runs.values()) if runs else None), runs
-def ratio(a, b):
-    common = [r for r in a if r in b]
-    rs = [a[r] / b[r] for r in common]
-    return (statistics.median(rs), min(rs)) if rs else (None, None)
+codings = ("mh", "mr", "mmr")
+# times[(side, page, coding, op)] = [ns, ...]; pairs[(page, coding, op)][round] = [lt/tf, ...]
+times = collections.defaultdict(list)
+pairs = collections.defaultdict(lambda: collections.defaultdict(list))
+n = 0
+for rnd in range(rounds):
+    for pi, page in enumerate(order):
+        for ci, coding in enumerate(codings):
+            for op in ("e", "d"):
+                for rep in range(reps):
+                    def run_lt():
+                        return lt.run("%d %d %s" % (pi, ci, op))
+                    def run_tf():
+                        return tf.run("tf %d %d %s" % (pi, ci, op))
+                    n += 1
+                    if n % 2:
+                        a = run_lt(); b = run_tf()
+                    else:
+                        b = run_tf(); a = run_lt()
+                    times[("libtiff", page, coding, op)].append(a)
+                    times[("telefax", page, coding, op)].append(b)
+                    pairs[(page, coding, op)][rnd].append(a / b)
+                    if coding == "mmr":
+                        times[("fax", page, coding, op)].append(tf.run("fax %d %s" % (pi, op)))
+lt.close()
+tf.close()
+
+def mps(side, page, coding, op):
+    t = times.get((side, page, coding, op))
+    return px[page] / statistics.median(t) * 1000 if t else None
 hdr = ("page", "code", "lt enc", "lt dec", "tf enc", "tf dec", "fax enc", "fax dec",
        "tf/lt e", "low", "tf/lt d", "low", "tf/fax e", "tf/fax d")
 print("%-20s %-4s | %8s %8s | %8s %8s | %8s %8s | %7s %5s %7s %5s | %8s %8s" % hdr)
 lowest = {'e': None, 'd': None}
 for page in order:
-    for coding in ("mh", "mr", "mmr"):
-        row = {}
-        for side in ("libtiff", "telefax", "fax"):
-            for op in ("e", "d"):
-                row[(side, op)] = cell(side, page, coding, op)
+    for coding in codings:
         def f(side, op):
-            v = row[(side, op)][0]
+            v = mps(side, page, coding, op)
             return "%8.1f" % v if v is not None else "%8s" % "-"
         out = []
         for op in ("e", "d"):
-            med, low = ratio(row[("telefax", op)][1], row[("libtiff", op)][1])
+            per_round = pairs[(page, coding, op)]
+            med = statistics.median(r for rs in per_round.values() for r in rs)
+            low = min(statistics.median(rs) for rs in per_round.values())
             out.append("%7.2f %5.2f" % (med, low))
             if lowest[op] is None or med < lowest[op][0]:
                 lowest[op] = (med, page, coding)
         fx = []
         for op in ("e", "d"):
-            med, _ = ratio(row[("telefax", op)][1], row[("fax", op)][1])
-            fx.append("%8.2f" % med if med is not None else "%8s" % "-")
+            a, b = mps("telefax", page, coding, op), mps("fax", page, coding, op)
+            fx.append("%8.2f" % (a / b) if a and b else "%8s" % "-")
         print("%-20s %-4s | %s %s | %s %s | %s %s | %s %s | %s %s" % (
             page, coding, f("libtiff", "e"), f("libtiff", "d"), f("telefax", "e"), f("telefax", "d"),
             f("fax", "e"), f("fax", "d"), out[0], out[1], fx[0], fx[1]))

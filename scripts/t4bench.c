@@ -2,12 +2,21 @@
  * scripts/compare_t4.sh. Our own driver; it uses libtiff only through its public API.
  *
  * usage: t4bench REPS page1.tif [page2.tif ...]
+ *        t4bench serve page1.tif [page2.tif ...]
  * Each input is a 1-bit uncompressed (or any libtiff-readable bilevel) TIFF; only its first
  * directory is used. For every page and coding it prints one line:
  *   libtiff <page> <coding> <pixels> <strip_bytes> <encode_median_ns> <decode_median_ns>
  * Encoding: TIFFClientOpen on an in-memory buffer, set tags, TIFFWriteEncodedStrip (one strip),
  * TIFFClose. Decoding: TIFFClientOpen on the coded buffer, TIFFReadEncodedStrip (one strip).
  * The decoded pixels are checked against the input (a mismatch is reported and exits 1).
+ *
+ * Serve mode (for scripts/compare_t4.sh, which alternates single repetitions of this driver and
+ * of telefax's so that both run in the same moments of a noisy machine): the pages are loaded,
+ * coded once in each coding and checked, one line per page and coding is printed
+ *   libtiff <page> <coding> <pixels> <strip_bytes>
+ * followed by "ready"; then each stdin line "PAGE_INDEX CODING_INDEX e|d" (coding 0 = mh,
+ * 1 = mr, 2 = mmr) runs the encode or decode twice, untimed and then timed (so that each timed
+ * run finds its data in cache, as in a series of repetitions), and prints the time in ns.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -111,37 +120,107 @@ static int decode(membuf *in, unsigned char *pix, tmsize_t size, double *ns, uin
     return got == size ? 0 : -1;
 }
 
-int main(int argc, char **argv) {
-    if (argc < 3) { fprintf(stderr, "usage: t4bench REPS page.tif...\n"); return 2; }
-    int reps = atoi(argv[1]);
-    if (reps < 1) reps = 1;
-    TIFFSetWarningHandler(NULL);
-    double *enc = calloc((size_t)reps, sizeof(double)), *dec = calloc((size_t)reps, sizeof(double));
-    for (int a = 2; a < argc; a++) {
-        TIFF *in = TIFFOpen(argv[a], "r");
-        if (!in) { fprintf(stderr, "t4bench: cannot open %s\n", argv[a]); return 1; }
-        uint32_t w = 0, h = 0;
-        TIFFGetField(in, TIFFTAG_IMAGEWIDTH, &w);
-        TIFFGetField(in, TIFFTAG_IMAGELENGTH, &h);
-        uint16_t photo = PHOTOMETRIC_MINISWHITE;
-        TIFFGetField(in, TIFFTAG_PHOTOMETRIC, &photo);
-        tmsize_t stride = (w + 7) / 8, size = stride * (tmsize_t)h;
-        unsigned char *pix = calloc((size_t)size, 1), *back = calloc((size_t)size, 1);
-        for (uint32_t r = 0; r < h; r++) {
-            if (TIFFReadScanline(in, pix + r * stride, r, 0) < 0) {
-                fprintf(stderr, "t4bench: cannot read %s row %u\n", argv[a], r);
+static const int codings[3] = {1, 2, 4};
+static const char *cname[3] = {"mh", "mr", "mmr"};
+
+/* One page: its pixels (1 = black, padding bits clear), a decode buffer, its codings. */
+typedef struct {
+    const char *name;
+    uint32_t w, h;
+    tmsize_t size;
+    unsigned char *pix, *back;
+    membuf coded[3];
+    uint64_t coded_bytes[3];
+} page;
+
+static int load(const char *path, page *p) {
+    TIFF *in = TIFFOpen(path, "r");
+    if (!in) { fprintf(stderr, "t4bench: cannot open %s\n", path); return -1; }
+    uint32_t w = 0, h = 0;
+    TIFFGetField(in, TIFFTAG_IMAGEWIDTH, &w);
+    TIFFGetField(in, TIFFTAG_IMAGELENGTH, &h);
+    uint16_t photo = PHOTOMETRIC_MINISWHITE;
+    TIFFGetField(in, TIFFTAG_PHOTOMETRIC, &photo);
+    tmsize_t stride = (w + 7) / 8, size = stride * (tmsize_t)h;
+    unsigned char *pix = calloc((size_t)size, 1), *back = calloc((size_t)size, 1);
+    for (uint32_t r = 0; r < h; r++) {
+        if (TIFFReadScanline(in, pix + r * stride, r, 0) < 0) {
+            fprintf(stderr, "t4bench: cannot read %s row %u\n", path, r);
+            return -1;
+        }
+    }
+    TIFFClose(in);
+    if (photo == PHOTOMETRIC_MINISBLACK)
+        for (tmsize_t i = 0; i < size; i++) pix[i] = (unsigned char)~pix[i];
+    if (w % 8) /* clear padding bits */
+        for (uint32_t r = 0; r < h; r++) pix[r * stride + stride - 1] &= (unsigned char)(0xff << (8 - w % 8));
+    const char *name = strrchr(path, '/');
+    *p = (page){.name = name ? name + 1 : path, .w = w, .h = h, .size = size, .pix = pix, .back = back};
+    return 0;
+}
+
+/* Serve mode: see the comment at the top. */
+static int serve(int npages, char **paths) {
+    page *pages = calloc((size_t)npages, sizeof(page));
+    for (int a = 0; a < npages; a++) {
+        page *p = &pages[a];
+        if (load(paths[a], p)) return 1;
+        for (int c = 0; c < 3; c++) {
+            double ns;
+            if (encode(&p->coded[c], p->pix, p->w, p->h, codings[c]) ||
+                decode(&p->coded[c], p->back, p->size, &ns, &p->coded_bytes[c]) ||
+                memcmp(p->back, p->pix, (size_t)p->size)) {
+                fprintf(stderr, "t4bench: %s %s: libtiff round trip failed\n", p->name, cname[c]);
                 return 1;
             }
+            printf("libtiff %s %s %llu %llu\n", p->name, cname[c],
+                   (unsigned long long)p->w * p->h, (unsigned long long)p->coded_bytes[c]);
         }
-        TIFFClose(in);
-        if (photo == PHOTOMETRIC_MINISBLACK)
-            for (tmsize_t i = 0; i < size; i++) pix[i] = (unsigned char)~pix[i];
-        if (w % 8) /* clear padding bits */
-            for (uint32_t r = 0; r < h; r++) pix[r * stride + stride - 1] &= (unsigned char)(0xff << (8 - w % 8));
-        const char *name = strrchr(argv[a], '/');
-        name = name ? name + 1 : argv[a];
-        static const int codings[3] = {1, 2, 4};
-        static const char *cname[3] = {"mh", "mr", "mmr"};
+    }
+    printf("ready\n");
+    fflush(stdout);
+    char line[64];
+    membuf scratch = {0};
+    while (fgets(line, sizeof line, stdin)) {
+        int pi = -1, c = -1;
+        char op = 0;
+        if (sscanf(line, "%d %d %c", &pi, &c, &op) != 3 || pi < 0 || pi >= npages || c < 0 || c > 2) {
+            fprintf(stderr, "t4bench: bad command %s", line);
+            return 1;
+        }
+        page *p = &pages[pi];
+        double ns = 0;
+        for (int warm = 1; warm >= 0; warm--) {
+            if (op == 'e') {
+                double t0 = now_ns();
+                if (encode(&scratch, p->pix, p->w, p->h, codings[c])) return 1;
+                ns = now_ns() - t0;
+            } else {
+                uint64_t coded = 0;
+                memset(p->back, 0, (size_t)p->size);
+                if (decode(&p->coded[c], p->back, p->size, &ns, &coded)) return 1;
+            }
+        }
+        printf("%.0f\n", ns);
+        fflush(stdout);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) { fprintf(stderr, "usage: t4bench REPS|serve page.tif...\n"); return 2; }
+    TIFFSetWarningHandler(NULL);
+    if (!strcmp(argv[1], "serve")) return serve(argc - 2, argv + 2);
+    int reps = atoi(argv[1]);
+    if (reps < 1) reps = 1;
+    double *enc = calloc((size_t)reps, sizeof(double)), *dec = calloc((size_t)reps, sizeof(double));
+    for (int a = 2; a < argc; a++) {
+        page pg;
+        if (load(argv[a], &pg)) return 1;
+        const char *name = pg.name;
+        uint32_t w = pg.w, h = pg.h;
+        tmsize_t size = pg.size;
+        unsigned char *pix = pg.pix, *back = pg.back;
         for (int c = 0; c < 3; c++) {
             membuf m = {0};
             for (int i = 0; i < reps; i++) {

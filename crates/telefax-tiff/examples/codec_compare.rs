@@ -7,6 +7,13 @@
 //! `cargo run --release -p telefax-tiff --example codec_compare -- bench REPS PAGE.tif...`
 //!   prints, per page and coding, `telefax|fax PAGE CODING PIXELS BYTES ENC_NS DEC_NS` with the
 //!   median encode and decode time of REPS runs (MSB-first bytes, as in TIFF; MR with K = 4).
+//! `cargo run --release -p telefax-tiff --example codec_compare -- serve PAGE.tif...`
+//!   codes and checks every page once, prints `telefax|fax PAGE CODING PIXELS BYTES` per page and
+//!   coding and then `ready`; then each stdin line `tf PAGE_INDEX CODING_INDEX e|d` (coding 0 =
+//!   MH, 1 = MR, 2 = MMR) or `fax PAGE_INDEX e|d` runs the encode or decode twice, untimed and
+//!   then timed (so that the timed run finds its data in cache), and prints the time in ns.
+//!   `scripts/compare_t4.sh` alternates these single runs with those of the libtiff driver
+//!   (`scripts/t4bench.c serve`), so that both sides run in the same moments of a noisy machine.
 #[path = "../tests/common/pages.rs"]
 mod pages;
 
@@ -99,11 +106,7 @@ fn bench(reps: usize, files: &[String]) -> Result<()> {
         let pages = read_document(&std::fs::read(file)?)?;
         let (bitmap, _) = pages[0].decode()?;
         let pixels = u64::from(bitmap.width) * u64::from(bitmap.height);
-        for (cname, coding) in [
-            ("mh", Coding::Mh),
-            ("mr", Coding::Mr { k: 4 }),
-            ("mmr", Coding::Mmr),
-        ] {
+        for (cname, coding) in CODINGS {
             // Like the libtiff driver (scripts/t4bench.c), which codes into
             // a memory buffer and decodes into a pixel buffer that it
             // reuses, the output buffers are made once and reused.
@@ -132,35 +135,9 @@ fn bench(reps: usize, files: &[String]) -> Result<()> {
             );
         }
         // The `fax` crate, MMR only (it has no MH/MR encoder).
-        let width = bitmap.width as usize;
-        let w16 = u16::try_from(bitmap.width)?;
-        let h16 = u16::try_from(bitmap.height)?;
-        let stride = bitmap.stride();
-        let (enc_ns, coded) = time(reps, || {
-            let mut enc = fax::encoder::Encoder::new(fax::VecWriter::new());
-            for y in 0..bitmap.height {
-                let row = bitmap.row(y);
-                let pels = (0..width).map(|x| {
-                    if row[x / 8] & (0x80 >> (x % 8)) != 0 {
-                        fax::Color::Black
-                    } else {
-                        fax::Color::White
-                    }
-                });
-                enc.encode_line(pels, w16).expect("VecWriter cannot fail");
-            }
-            enc.finish().expect("VecWriter cannot fail").finish()
-        });
+        let (enc_ns, coded) = time(reps, || fax_encode(&bitmap));
         let mut out = Bitmap::new(bitmap.width, bitmap.height);
-        let (dec_ns, ok) = time(reps, || {
-            let mut y = 0usize;
-            fax::decoder::decode_g4(coded.iter().copied(), w16, Some(h16), |t| {
-                if y < bitmap.height as usize {
-                    pack_transitions(t, width, &mut out.data[y * stride..(y + 1) * stride]);
-                }
-                y += 1;
-            })
-        });
+        let (dec_ns, ok) = time(reps, || fax_decode(&coded, &mut out));
         if ok.is_none() || out != bitmap {
             return Err(format!("{name}: fax crate round trip differs").into());
         }
@@ -172,11 +149,162 @@ fn bench(reps: usize, files: &[String]) -> Result<()> {
     Ok(())
 }
 
+const CODINGS: [(&str, Coding); 3] = [
+    ("mh", Coding::Mh),
+    ("mr", Coding::Mr { k: 4 }),
+    ("mmr", Coding::Mmr),
+];
+
+/// One page of serve mode: its pixels, its codings by telefax and by the `fax` crate, and the
+/// reused coders and buffers.
+struct Served {
+    bitmap: Bitmap,
+    coded: Vec<Vec<u8>>,
+    fax_coded: Vec<u8>,
+    encoders: Vec<Encoder>,
+}
+
+fn fax_encode(bitmap: &Bitmap) -> Vec<u8> {
+    let width = bitmap.width as usize;
+    let w16 = u16::try_from(bitmap.width).expect("page width fits u16");
+    let mut enc = fax::encoder::Encoder::new(fax::VecWriter::new());
+    for y in 0..bitmap.height {
+        let row = bitmap.row(y);
+        let pels = (0..width).map(|x| {
+            if row[x / 8] & (0x80 >> (x % 8)) != 0 {
+                fax::Color::Black
+            } else {
+                fax::Color::White
+            }
+        });
+        enc.encode_line(pels, w16).expect("VecWriter cannot fail");
+    }
+    enc.finish().expect("VecWriter cannot fail").finish()
+}
+
+fn fax_decode(coded: &[u8], out: &mut Bitmap) -> Option<()> {
+    let (width, height, stride) = (out.width as usize, out.height as usize, out.stride());
+    let w16 = u16::try_from(out.width).ok()?;
+    let h16 = u16::try_from(out.height).ok()?;
+    let mut y = 0usize;
+    fax::decoder::decode_g4(coded.iter().copied(), w16, Some(h16), |t| {
+        if y < height {
+            pack_transitions(t, width, &mut out.data[y * stride..(y + 1) * stride]);
+        }
+        y += 1;
+    })
+}
+
+fn serve(files: &[String]) -> Result<()> {
+    use std::io::{BufRead, Write};
+    let mut pages = Vec::new();
+    for file in files {
+        let name = file.rsplit('/').next().unwrap_or(file);
+        let (bitmap, _) = read_document(&std::fs::read(file)?)?[0].decode()?;
+        let pixels = u64::from(bitmap.width) * u64::from(bitmap.height);
+        let mut coded = Vec::new();
+        let mut encoders = Vec::new();
+        for (cname, coding) in CODINGS {
+            let mut enc = Encoder::new(bitmap.width, EncodeOptions::new(coding))?;
+            let mut out = Vec::new();
+            for row in bitmap.data.chunks_exact(bitmap.stride()) {
+                enc.encode_row(row, &mut out)?;
+            }
+            enc.finish(&mut out);
+            let mut back = Bitmap::default();
+            let dopts = DecodeOptions::new(coding, bitmap.width).max_rows(bitmap.height);
+            decode_page_into(&out, &dopts, &mut back)?;
+            if back != bitmap {
+                return Err(format!("{name} {cname}: telefax round trip differs").into());
+            }
+            println!("telefax {name} {cname} {pixels} {}", out.len());
+            coded.push(out);
+            encoders.push(enc);
+        }
+        let fax_coded = fax_encode(&bitmap);
+        let mut back = Bitmap::new(bitmap.width, bitmap.height);
+        if fax_decode(&fax_coded, &mut back).is_none() || back != bitmap {
+            return Err(format!("{name}: fax crate round trip differs").into());
+        }
+        println!("fax {name} mmr {pixels} {}", fax_coded.len());
+        pages.push(Served {
+            bitmap,
+            coded,
+            fax_coded,
+            encoders,
+        });
+    }
+    println!("ready");
+    std::io::stdout().flush()?;
+    // Like the libtiff driver, which codes into a memory buffer and decodes into a pixel buffer
+    // that it reuses, the output buffers are made once and reused.
+    let mut out = Vec::new();
+    let mut back = Bitmap::default();
+    let mut stdout = std::io::stdout().lock();
+    for line in std::io::stdin().lock().lines() {
+        let line = line?;
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let bad = || format!("bad command {line:?}");
+        let index =
+            |i: usize| -> Result<usize> { Ok(words.get(i).ok_or_else(bad)?.parse::<usize>()?) };
+        let page = pages.get_mut(index(1)?).ok_or_else(bad)?;
+        let mut run = || -> Result<std::time::Duration> {
+            Ok(match words.as_slice() {
+                ["tf", _, c, op] => {
+                    let c: usize = c.parse()?;
+                    let coding = CODINGS.get(c).ok_or_else(bad)?.1;
+                    if *op == "e" {
+                        let enc = &mut page.encoders[c];
+                        let t0 = Instant::now();
+                        out.clear();
+                        enc.reset();
+                        for row in page.bitmap.data.chunks_exact(page.bitmap.stride()) {
+                            enc.encode_row(row, &mut out)?;
+                        }
+                        enc.finish(&mut out);
+                        t0.elapsed()
+                    } else {
+                        let dopts = DecodeOptions::new(coding, page.bitmap.width)
+                            .max_rows(page.bitmap.height);
+                        let t0 = Instant::now();
+                        decode_page_into(&page.coded[c], &dopts, &mut back)?;
+                        t0.elapsed()
+                    }
+                }
+                ["fax", _, op] => {
+                    if *op == "e" {
+                        let t0 = Instant::now();
+                        std::hint::black_box(fax_encode(&page.bitmap));
+                        t0.elapsed()
+                    } else {
+                        back.width = page.bitmap.width;
+                        back.height = page.bitmap.height;
+                        back.data.resize(page.bitmap.data.len(), 0);
+                        let t0 = Instant::now();
+                        fax_decode(&page.fax_coded, &mut back).ok_or("fax crate decode failed")?;
+                        t0.elapsed()
+                    }
+                }
+                _ => return Err(bad().into()),
+            })
+        };
+        run()?;
+        let ns = run()?;
+        writeln!(stdout, "{}", ns.as_nanos())?;
+        stdout.flush()?;
+    }
+    Ok(())
+}
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("gen") if args.len() == 2 => gen(&args[1]),
         Some("bench") if args.len() >= 3 => bench(args[1].parse()?, &args[2..]),
-        _ => Err("usage: codec_compare gen DIR | codec_compare bench REPS PAGE.tif...".into()),
+        Some("serve") if args.len() >= 2 => serve(&args[1..]),
+        _ => Err(
+            "usage: codec_compare gen DIR | codec_compare bench REPS PAGE.tif... | codec_compare serve PAGE.tif..."
+                .into(),
+        ),
     }
 }
