@@ -304,7 +304,8 @@ pub(crate) const GEN_FAST: i32 = 1 << 6;
 pub(crate) const GEN_VERT: i32 = 1 << 7;
 
 /// The offset field of pass mode's [`GEN7`] entry: larger than any distance
-/// between two changes of a row.
+/// between two changes of a row, with a low byte of 0 (the general loop
+/// takes a1's offset from the field's low byte: 0 for pass mode, a1 = b2).
 pub(crate) const GEN_PASS_D: i32 = 1 << 22;
 const _: () = assert!(crate::MAX_WIDTH < GEN_PASS_D as u32);
 

@@ -5,7 +5,7 @@
 use crate::bits::{BitReader, BitWriter};
 use crate::changes::find_b1;
 use crate::codes::{
-    Mode, Tables, EXT_2D_BITS, EXT_2D_UNCOMPRESSED, GEN7, GEN7_V0, GEN_FAST, GEN_VERT,
+    Mode, Tables, EXT_2D_BITS, EXT_2D_UNCOMPRESSED, GEN7, GEN7_V0, GEN_FAST, GEN_PASS_D, GEN_VERT,
     KIND_HORIZONTAL, KIND_PASS, MAX_MAKEUP, MODE7, MODE_INDEX_BITS, MULTI1D_BITS, MULTI1D_FLIP,
     MULTI1D_MAX, MULTI_BITS, OP_BITS, OP_HORIZONTAL, OP_PASS, PAIR_BITS, RUN_EOL, RUN_INDEX_BITS,
     RUN_UNCOMPRESSED, SHORT_INDEX_BITS, VP_PAIR,
@@ -65,6 +65,10 @@ fn refill_fast(data: &[u8], acc: &mut u64, nbits: &mut u32, next: &mut usize) ->
     *nbits += bytes * 8;
     true
 }
+
+// `decode_2d_general` adds the low byte of a fast code's offset to b1 or
+// b2: the vertical offsets, sign-extended, and 0 for pass mode.
+const _: () = assert!(GEN_PASS_D as i8 == 0);
 
 /// Upper bound on codes per row, so hostile data cannot loop (zero-length
 /// runs and vertical codes with a1 = a0 make no progress).
@@ -876,9 +880,13 @@ pub(crate) fn decode_2d(
 ///   a load; on error-diffused dither this is what bounds the loop's
 ///   speed, more than its instruction count): the compares do not wait
 ///   for a1 (pass mode has an offset larger than any distance instead of
-///   a select of b2), a1 is relative to a change picked by the load's
-///   index (b1, or b2 for pass mode), and b1's index moves on by a select
-///   and an addition from the compares.
+///   a select of b2), a1 is b1 or b2 (pass mode) picked by a select off
+///   that chain (a1 feeds only the checks and the store) plus the offset's
+///   low byte (0 for pass mode, see [`GEN_PASS_D`]), and b1's index moves
+///   on by a select and an addition from the compares. (a1 was read once
+///   more from memory with an index picked by the mode, and the offset
+///   masked by the mode: 4-6 % more instructions on error-diffused and
+///   text pages, session 10.)
 /// - The reference changes b0..b4 need one check: `j`, b0's index (b1's
 ///   less one), is a u32, so `j + 5` cannot wrap. b1 at the start of the
 ///   reference line (no b0, `j` is `u32::MAX`) takes [`around`]. b4 is a
@@ -947,32 +955,26 @@ fn decode_2d_general<const V0_FAST: bool, const V0_LONG: bool>(
                 nbits -= len;
                 // 1 for a vertical code, 0 for pass mode (a1 = b2, no change).
                 let v = ((e & GEN_VERT) >> 7) as usize;
-                // b0, b1, b2, b4 and the change a1 is relative to (`bs`: b1
-                // for a vertical code, b2 for pass mode, chosen by the load's
-                // index: no branch nor select), with one check (`j + 5`
-                // cannot wrap); b1 at the start of the reference line (no
-                // b0) takes `around`.
+                // b0, b1, b2, b4, with one check (`j + 5` cannot wrap); b1
+                // at the start of the reference line (no b0) takes `around`.
                 let jj = j as usize;
-                let (b0, b1, b2, b4, bs) = match refc.get(jj..jj + 5) {
-                    Some(w) => (
-                        w[0] as i32,
-                        w[1] as i32,
-                        w[2] as i32,
-                        w[4] as i32,
-                        w[2 - v] as i32,
-                    ),
+                let (b0, b1, b2, b4) = match refc.get(jj..jj + 5) {
+                    Some(w) => (w[0] as i32, w[1] as i32, w[2] as i32, w[4] as i32),
                     None => {
-                        let Some((b0, b1, b2, b4)) = around(refc, j.wrapping_add(1) as usize)
-                        else {
+                        let Some(b) = around(refc, j.wrapping_add(1) as usize) else {
                             bail!(Stop::Bad);
                         };
-                        (b0, b1, b2, b4, if v != 0 { b1 } else { b2 })
+                        b
                     }
                 };
+                // The change a1 is relative to: b1 for a vertical code, b2
+                // for pass mode (a select, not a branch).
+                let bs = if v != 0 { b1 } else { b2 };
                 // The vertical offset, or for pass mode more than any
-                // distance between changes; `a1` takes 0 for pass mode.
+                // distance between changes, whose low byte is 0: `a1` takes
+                // the offset's low byte, sign-extended.
                 let d = e >> 8;
-                let a1 = bs.wrapping_add(d & (v as i32).wrapping_neg());
+                let a1 = bs.wrapping_add(i32::from(d as i8));
                 // b4 is a change or one of the sentinels `decode_2d` checks
                 // (b1 is at most the second sentinel, as a0 is left of the
                 // row end), so `a1 < b4` puts a1 left of the row end too.
