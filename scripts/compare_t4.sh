@@ -14,6 +14,10 @@
 # median of the pairwise ratios over all pairs, and the lowest of the per-round medians of those
 # ratios.
 #
+# The slow state shows in the branch predictor (README): before each pair the libtiff driver
+# times a loop of branches on a fixed 1024-bit pattern (`probe`), and the script prints the
+# spread of those times, so that a run can be told to have been in the fast or slow state.
+#
 # usage: scripts/compare_t4.sh [ROUNDS] [REPS]      (default 9 rounds of 7 pairs)
 # needs: a C compiler, pkg-config and libtiff-dev (libtiff-4), cargo, python3.
 set -euo pipefail
@@ -73,6 +77,7 @@ codings = ("mh", "mr", "mmr")
 # times[(side, page, coding, op)] = [ns, ...]; pairs[(page, coding, op)][round] = [lt/tf, ...]
 times = collections.defaultdict(list)
 pairs = collections.defaultdict(lambda: collections.defaultdict(list))
+probes = []
 n = 0
 for rnd in range(rounds):
     for pi, page in enumerate(order):
@@ -84,6 +89,7 @@ for rnd in range(rounds):
                     def run_tf():
                         return tf.run("tf %d %d %s" % (pi, ci, op))
                     n += 1
+                    probes.append(lt.run("probe"))
                     if n % 2:
                         a = run_lt(); b = run_tf()
                     else:
@@ -99,6 +105,9 @@ tf.close()
 def mps(side, page, coding, op):
     t = times.get((side, page, coding, op))
     return px[page] / statistics.median(t) * 1000 if t else None
+probes = sorted(probes)
+print("branch probe (ms): 5th percentile %.2f, median %.2f, 95th percentile %.2f" % tuple(
+    probes[int(q * (len(probes) - 1))] / 1e6 for q in (0.05, 0.5, 0.95)))
 hdr = ("page", "code", "lt enc", "lt dec", "tf enc", "tf dec", "fax enc", "fax dec",
        "tf/lt e", "low", "tf/lt d", "low", "tf/fax e", "tf/fax d")
 print("%-20s %-4s | %8s %8s | %8s %8s | %8s %8s | %7s %5s %7s %5s | %8s %8s" % hdr)
