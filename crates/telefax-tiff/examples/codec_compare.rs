@@ -46,6 +46,27 @@ fn time<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     (median(times), last.expect("reps >= 1"))
 }
 
+/// Code the whole page into `out` (cleared first) with `enc` (reset first), as both `bench` and
+/// `serve` time it.
+fn encode_into(
+    enc: &mut Encoder,
+    bitmap: &Bitmap,
+    out: &mut Vec<u8>,
+) -> std::result::Result<(), telefax_t4::T4Error> {
+    out.clear();
+    enc.reset();
+    for row in bitmap.data.chunks_exact(bitmap.stride()) {
+        enc.encode_row(row, out)?;
+    }
+    enc.finish(out);
+    Ok(())
+}
+
+/// The decoder options for `bitmap` in `coding`.
+fn decode_options(coding: Coding, bitmap: &Bitmap) -> DecodeOptions {
+    DecodeOptions::new(coding, bitmap.width).max_rows(bitmap.height)
+}
+
 fn gen(dir: &str) -> Result<()> {
     std::fs::create_dir_all(dir)?;
     let std_rows = 1143; // A4 (297 mm) at 3.85 lines/mm
@@ -112,17 +133,9 @@ fn bench(reps: usize, files: &[String]) -> Result<()> {
             // reuses, the output buffers are made once and reused.
             let mut enc = Encoder::new(bitmap.width, EncodeOptions::new(coding))?;
             let mut coded = Vec::new();
-            let (enc_ns, res) = time(reps, || {
-                coded.clear();
-                enc.reset();
-                for row in bitmap.data.chunks_exact(bitmap.stride()) {
-                    enc.encode_row(row, &mut coded)?;
-                }
-                enc.finish(&mut coded);
-                Ok::<_, telefax_t4::T4Error>(())
-            });
+            let (enc_ns, res) = time(reps, || encode_into(&mut enc, &bitmap, &mut coded));
             res?;
-            let dopts = DecodeOptions::new(coding, bitmap.width).max_rows(bitmap.height);
+            let dopts = decode_options(coding, &bitmap);
             let mut back = Bitmap::default();
             let (dec_ns, res) = time(reps, || decode_page_into(&coded, &dopts, &mut back));
             res?;
@@ -207,13 +220,9 @@ fn serve(files: &[String]) -> Result<()> {
         for (cname, coding) in CODINGS {
             let mut enc = Encoder::new(bitmap.width, EncodeOptions::new(coding))?;
             let mut out = Vec::new();
-            for row in bitmap.data.chunks_exact(bitmap.stride()) {
-                enc.encode_row(row, &mut out)?;
-            }
-            enc.finish(&mut out);
+            encode_into(&mut enc, &bitmap, &mut out)?;
             let mut back = Bitmap::default();
-            let dopts = DecodeOptions::new(coding, bitmap.width).max_rows(bitmap.height);
-            decode_page_into(&out, &dopts, &mut back)?;
+            decode_page_into(&out, &decode_options(coding, &bitmap), &mut back)?;
             if back != bitmap {
                 return Err(format!("{name} {cname}: telefax round trip differs").into());
             }
@@ -256,16 +265,10 @@ fn serve(files: &[String]) -> Result<()> {
                     if *op == "e" {
                         let enc = &mut page.encoders[c];
                         let t0 = Instant::now();
-                        out.clear();
-                        enc.reset();
-                        for row in page.bitmap.data.chunks_exact(page.bitmap.stride()) {
-                            enc.encode_row(row, &mut out)?;
-                        }
-                        enc.finish(&mut out);
+                        encode_into(enc, &page.bitmap, &mut out)?;
                         t0.elapsed()
                     } else {
-                        let dopts = DecodeOptions::new(coding, page.bitmap.width)
-                            .max_rows(page.bitmap.height);
+                        let dopts = decode_options(coding, &page.bitmap);
                         let t0 = Instant::now();
                         decode_page_into(&page.coded[c], &dopts, &mut back)?;
                         t0.elapsed()
