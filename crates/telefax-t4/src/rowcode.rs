@@ -766,13 +766,17 @@ const GATE_MIN: u32 = 461;
 const GATE_SKIP: u32 = 64;
 
 /// Per-page choice between the repeated-code paths and the general loop
-/// for dense reference lines (speed only: both decode the same).
+/// for dense reference lines, and of the longest cycle strings
+/// [`cycle_short`] takes (speed only: all decode the same).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DenseGate {
     /// Dense rows still to decode with the general loop.
     skip: u32,
     /// Running average of codes per lookup (1/256), from 3.0 on.
     score: u32,
+    /// Running average of the share of cycle codes shifted whole (1/256,
+    /// see [`SHIFT_SHARE_MIN`]), from 1 on.
+    shift: u32,
 }
 
 impl Default for DenseGate {
@@ -780,6 +784,7 @@ impl Default for DenseGate {
         DenseGate {
             skip: 0,
             score: 3 * 256,
+            shift: 256,
         }
     }
 }
@@ -823,7 +828,13 @@ pub(crate) fn decode_2d(
     // Two instances, so the general loop alone stays as lean as it was.
     if dense && gate.skip == 0 {
         let mut st = DenseStats::default();
-        let res = decode_2d_dense(r, t, width, refc, n_ref.min(refc.len()), &mut st, cur);
+        let short_max = if gate.shift < SHIFT_SHARE_MIN {
+            SHORT_LONG_CYCLES
+        } else {
+            SHORT_MAX_CYCLES
+        };
+        let n_real = n_ref.min(refc.len());
+        let res = decode_2d_dense(r, t, width, refc, n_real, short_max, &mut st, cur);
         // Judge complete rows only (a row cut short by the end of the
         // data is decoded again when more comes).
         if res.is_ok() && st.lookups > 0 {
@@ -835,6 +846,10 @@ pub(crate) fn decode_2d(
             if gate.score < GATE_MIN {
                 gate.skip = GATE_SKIP;
             }
+            if st.cycle_codes > 0 {
+                let share = u64::from(st.shifted_codes) * 256 / u64::from(st.cycle_codes);
+                gate.shift = ((3 * u64::from(gate.shift) + share) / 4) as u32;
+            }
         }
         res
     } else {
@@ -845,7 +860,7 @@ pub(crate) fn decode_2d(
             .get(n_ref..n_ref + 5)
             .is_some_and(|s| s.iter().all(|&v| v == width));
         let res = if !sentinels {
-            decode_2d_inner::<false>(r, t, width, refc, 0, &mut DenseStats::default(), cur)
+            decode_2d_inner::<false>(r, t, width, refc, 0, 0, &mut DenseStats::default(), cur)
         } else if n_ref * V0_FAST_PIXELS_PER_CHANGE >= width as usize {
             decode_2d_general::<true, false>(r, t, width, refc, n_ref, cur)
         } else {
@@ -922,7 +937,7 @@ fn decode_2d_general<const V0_FAST: bool, const V0_LONG: bool>(
     // 0, and `j + 5` cannot wrap (see the window below).
     let mut j = u32::MAX;
     if refc.len() > u32::MAX as usize {
-        return decode_2d_inner::<false>(r, t, width, refc, 0, &mut DenseStats::default(), cur);
+        return decode_2d_inner::<false>(r, t, width, refc, 0, 0, &mut DenseStats::default(), cur);
     }
     let mut budget = step_limit(width) + 1;
     // V0 strings (text rows) copy the real reference changes in blocks.
@@ -1045,16 +1060,18 @@ fn decode_2d_general<const V0_FAST: bool, const V0_LONG: bool>(
 
 /// [`decode_2d`] for a dense reference line of `n_real` changes.
 #[inline(never)]
+#[allow(clippy::too_many_arguments)]
 fn decode_2d_dense(
     r: &mut BitReader,
     t: &Tables,
     width: u32,
     refc: &[u32],
     n_real: usize,
+    short_max: u32,
     st: &mut DenseStats,
     cur: &mut [u32],
 ) -> Result<usize, Stop> {
-    decode_2d_inner::<true>(r, t, width, refc, n_real, st, cur)
+    decode_2d_inner::<true>(r, t, width, refc, n_real, short_max, st, cur)
 }
 
 /// The 2-D row decoder's state that [`cycle_string`] reads and advances:
@@ -1267,27 +1284,54 @@ fn cycle_string<const P: usize>(
 }
 
 /// Cycle strings of fewer whole cycles than this (the bits repeating the
-/// first cycle's) are decoded by [`cycle_short`]: [`cycle_string`] would
-/// decode them code by code after its set-up, or shift a few cycles with
-/// [`periodic_cycles`] (the same codes: it only takes cycles that decode as
-/// the cycle before did).
+/// first cycle's) are decoded by [`cycle_short`] (on pages where
+/// [`periodic_cycles`] shifts most cycle codes; elsewhere up to
+/// [`SHORT_LONG_CYCLES`]): [`cycle_string`] would decode them code by code
+/// after its set-up, or shift a few cycles with [`periodic_cycles`] (the
+/// same codes: it only takes cycles that decode as the cycle before did).
 const SHORT_MAX_CYCLES: u32 = SHIFT_MIN_CYCLES + 2;
 
-/// [`cycle_string`] for a string of fewer than [`SHORT_MAX_CYCLES`] whole
-/// cycles (ordered dither of a fast-changing grey: strings of two to six
-/// cycles), with eight bytes of data after them; `None` (nothing changed)
+/// [`SHORT_MAX_CYCLES`] on pages whose reference lines do not repeat with
+/// the cycles (ordered dither under a changing grey, where the reference
+/// changes move unevenly from one cycle to the next): there
+/// [`periodic_cycles`] seldom finds whole cycles to shift (4 % of the
+/// cycle codes on the 4x4 Bayer page), and [`cycle_short`] decodes strings
+/// of up to this many cycles in fewer instructions than `cycle_string`
+/// (Bayer page MMR decode 1.05x, MR 1.07x, session 11; the share of
+/// shifted codes there falls from 39 % under the short limit). Where they
+/// do repeat (a fixed 8x8 dither: 90 % of the cycle codes shifted, 81 %
+/// under this limit) the short limit stays (this one: 1.05x slower there).
+/// The tests decode every dense row under both limits.
+const SHORT_LONG_CYCLES: u32 = SHIFT_MIN_CYCLES + 38;
+
+/// Below this share of the cycle codes shifted by [`periodic_cycles`] (in
+/// 1/256, a running average over the page's dense rows, see
+/// [`DenseGate`]) cycle strings take [`SHORT_LONG_CYCLES`].
+const SHIFT_SHARE_MIN: u32 = 128;
+
+/// [`cycle_string`] for a string of fewer than `max` ([`SHORT_MAX_CYCLES`]
+/// or [`SHORT_LONG_CYCLES`]) whole cycles (ordered dither of a
+/// fast-changing grey: mostly strings of two to six cycles), with eight
+/// bytes of data after them; `None` (nothing changed)
 /// for other strings. `same` is how many bits of the bit buffer repeat
 /// themselves `bits` (one cycle) on: the caller checked two cycles are
 /// there. The same decoding as `cycle_string` in fewer instructions, over
 /// the whole cycles whose bits repeat the first's: the first cycle code
 /// by code with its checks (learning `c` per position, T.4 §4.2.1.3.1;
-/// later cycles must repeat it); each further cycle translated from the
-/// last one where the reference changes it reads are those of the last
-/// one shifted (as [`periodic_cycles`] does, one cycle at a time), else
-/// code by code; stopping at the first code that fails the checks. The
-/// bits of the codes decoded are spent once at the end. Returns the codes
-/// decoded.
+/// later cycles must repeat it); each further cycle checked whole, from
+/// the `W` reference changes it reads, with one branch, else code by code;
+/// stopping at the first code that fails the checks. The bits of the codes
+/// decoded are spent once at the end. Returns the codes decoded.
+///
+/// (Later cycles were translated from the last one where the reference
+/// changes they read were those of the last one shifted, as
+/// [`periodic_cycles`] does: that held for every later cycle of two codes
+/// but for only a third of those of four codes on the Bayer page, the rest
+/// going code by code. Checking each code of the cycle, with no branch
+/// between them, holds for all but the string's end: MMR decode of the
+/// page 1.015x, -10 % instructions here, session 11.)
 #[inline(never)]
+#[allow(clippy::too_many_arguments)]
 fn cycle_short<const P: usize, const W: usize>(
     data: &[u8],
     refs: &[u32],
@@ -1295,6 +1339,7 @@ fn cycle_short<const P: usize, const W: usize>(
     codes: u32,
     bits: u32,
     same: u32,
+    max: u32,
     st: &mut CycleState,
 ) -> Option<u32> {
     // Bits from the string's start that repeat its first cycle.
@@ -1319,25 +1364,24 @@ fn cycle_short<const P: usize, const W: usize>(
                 break;
             }
             end += span;
-            if end >= SHORT_MAX_CYCLES * bits {
+            if end >= max * bits {
                 return None;
             }
         }
     }
-    if end >= SHORT_MAX_CYCLES * bits {
+    if end >= max * bits {
         return None;
     }
     debug_assert!(end >= 2 * bits);
     let (mut a0, mut k, mut n) = (st.a0, st.k, st.n);
     // Per position, learned by the first cycle: where a1 is in the window
     // from b0 (b1, or b2 for pass), its offset, `c`, the move of b1 and
-    // the changes added; and a1 in the last cycle decoded.
+    // the changes added.
     let mut at = [1usize; P];
     let mut off = [0i32; P];
     let mut cexp = [0u32; P];
     let mut adv = [0usize; P];
     let mut add = [0usize; P];
-    let mut last = [0i32; P];
     // Whole cycles left after the current one, and codes of the cycle
     // where the string ended.
     let mut left = div_small(end, bits);
@@ -1374,7 +1418,6 @@ fn cycle_short<const P: usize, const W: usize>(
                 adv[j] = 3usize.wrapping_sub(2 * c as usize + (at[j] - 1));
             }
             cur[n] = a1 as u32;
-            last[j] = a1;
             n += add[j];
             a0 = a1;
             k = k.wrapping_add(adv[j]);
@@ -1386,46 +1429,55 @@ fn cycle_short<const P: usize, const W: usize>(
         }
         left -= 1;
         // The reference changes a cycle reads, relative to b1 at its start
-        // (`lo..=hi`; cycles are translated where that is fewer than `W`),
-        // how far it moves b1 and the changes it adds (`nj`: before each
-        // code).
-        let (mut lo, mut hi, mut kc, mut nc) = (0isize, 0isize, 0isize, 0usize);
+        // (`lo..`; at most 3 (P - 1) + 5 <= W of them, each code moving b1
+        // by -1 to 3), b0's index in them per code (`rel`), how far a cycle
+        // moves b1 and the changes it adds (`nj`: before each code).
+        let (mut lo, mut kc, mut nc) = (0isize, 0isize, 0usize);
         let mut nj = [0usize; P];
+        let mut rel = [0usize; P];
         for j in 0..P {
             lo = lo.min(kc - 1);
-            hi = hi.max(kc + 3);
+            rel[j] = kc as usize;
             nj[j] = nc;
             kc += adv[j] as isize;
             nc += add[j];
         }
-        let fast = hi - lo < W as isize && kc > 0;
+        for r in &mut rel {
+            *r = r.wrapping_sub(1).wrapping_sub(lo as usize);
+        }
         while left > 0 {
-            // Where the reference changes this cycle reads are those the
-            // last one read, all `d` further on (T.4 §4.2.1.3.2: the codes
-            // only compare changes, a0 and a1 with each other), and the
-            // first a1 moved by `d` is right of a0, each code decodes as in
-            // the last cycle with a1 `d` further on: as `periodic_cycles`
-            // does, for one cycle.
-            let base = k.wrapping_add(lo as usize);
-            let old = base
-                .checked_sub(kc as usize)
-                .and_then(|b| refs.get(b..))
+            // Each code as in the first cycle, with its checks (a1 right of
+            // a0 and left of b4, `c` as learned, so that b1 moves as
+            // learned): the whole cycle from one window, one branch (the
+            // string's end, or a change in the reference line that moves a
+            // code's b1 differently, T.4 §4.2.1.3.1).
+            let win = refs
+                .get(k.wrapping_add(lo as usize)..)
                 .and_then(|s| s.first_chunk::<W>());
-            let new = refs.get(base..).and_then(|s| s.first_chunk::<W>());
             let out = cur.get_mut(n..).and_then(|s| s.first_chunk_mut::<P>());
-            if let (true, Some(old), Some(new), Some(out)) = (fast, old, new, out) {
-                let d = new[0].wrapping_sub(old[0]);
-                let span = (hi - lo) as usize;
-                let mut same = true;
-                for i in 0..W {
-                    same &= i > span || new[i].wrapping_sub(old[i]) == d;
+            if let (true, Some(win), Some(out)) = (kc > 0, win, out) {
+                let mut ok = true;
+                let mut a1 = [0i32; P];
+                let mut prev = a0;
+                // (The masks never change an index, at most 3 (P - 1) + 4:
+                // they spare the bounds checks.)
+                for j in 0..P {
+                    let r = rel[j];
+                    let b0 = win[r & (W - 1)] as i32;
+                    let b2 = win[(r + 2) & (W - 1)] as i32;
+                    let b4 = win[(r + 4) & (W - 1)] as i32;
+                    a1[j] = win[(r + at[j]) & (W - 1)] as i32 + off[j];
+                    let c = u32::from(b0 > a1[j]) + u32::from(b2 > a1[j]);
+                    ok &= (a1[j] > prev) & (a1[j] < b4) & (c == cexp[j]);
+                    prev = a1[j];
                 }
-                if same && d < 1 << 30 && d as i32 > a0 - last[0] {
+                if ok {
+                    // A pass code's entry is overwritten by the next code's
+                    // (or left past the changes).
                     for j in 0..P {
-                        last[j] += d as i32;
-                        out[nj[j]] = last[j] as u32;
+                        out[nj[j]] = a1[j] as u32;
                     }
-                    a0 = last[P - 1];
+                    a0 = prev;
                     k = k.wrapping_add(kc as usize);
                     n += nc;
                     left -= 1;
@@ -1647,13 +1699,17 @@ fn repeats_scan(data: &[u8], mut at: usize, len: u32, acc: u64, max: usize) -> (
     (m, at)
 }
 
+/// `short_max`: cycle strings of fewer whole cycles go to [`cycle_short`]
+/// ([`SHORT_MAX_CYCLES`] or [`SHORT_LONG_CYCLES`]; speed only).
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn decode_2d_inner<const DENSE: bool>(
     r: &mut BitReader,
     t: &Tables,
     width: u32,
     refc: &[u32],
     n_real: usize,
+    short_max: u32,
     st: &mut DenseStats,
     cur: &mut [u32],
 ) -> Result<usize, Stop> {
@@ -1906,7 +1962,9 @@ fn decode_2d_inner<const DENSE: bool>(
                 };
                 if s2 >= l2 && 2 * l2 <= nbits {
                     let codes = u32::from(pr) * 0x1_0001;
-                    done = match cycle_short::<2, 8>(data, refs, cur, codes, l2, s2, &mut cs) {
+                    done = match cycle_short::<2, 8>(
+                        data, refs, cur, codes, l2, s2, short_max, &mut cs,
+                    ) {
                         Some(d) => {
                             short_codes += d;
                             d
@@ -1919,7 +1977,9 @@ fn decode_2d_inner<const DENSE: bool>(
                     let s4 = (acc ^ (acc << l4)).leading_zeros();
                     if pr2 != 0 && s4 >= l4 && 2 * l4 <= nbits {
                         let codes = u32::from(pr) | u32::from(pr2) << 16;
-                        done = match cycle_short::<4, 16>(data, refs, cur, codes, l4, s4, &mut cs) {
+                        done = match cycle_short::<4, 16>(
+                            data, refs, cur, codes, l4, s4, short_max, &mut cs,
+                        ) {
                             Some(d) => {
                                 short_codes += d;
                                 d
@@ -2800,7 +2860,9 @@ mod tests {
     /// sentinels, then stale entries), the general loop alone (`n_real`
     /// 0) or with the dense-row paths; and the codes the cycle strings
     /// decoded: all, shifted by whole cycles, in strings of one code past
-    /// the bit buffer, and in short cycle strings ([`cycle_short`]).
+    /// the bit buffer, and in short cycle strings ([`cycle_short`]). The
+    /// dense-row paths decode once with each limit of `cycle_short`
+    /// ([`SHORT_MAX_CYCLES`], [`SHORT_LONG_CYCLES`]), which must agree.
     fn run(
         data: &[u8],
         pos: usize,
@@ -2812,9 +2874,38 @@ mod tests {
         let mut cur = vec![0u32; width as usize + SLACK];
         let mut st = DenseStats::default();
         let res = if n_real > 0 {
-            decode_2d_inner::<true>(&mut r, tables(), width, refc, n_real, &mut st, &mut cur)
+            // Both limits of `cycle_short` decode the same.
+            let mut long = (
+                BitReader::new(data, pos),
+                cur.clone(),
+                DenseStats::default(),
+            );
+            let (lr, lc, ls) = (&mut long.0, &mut long.1, &mut long.2);
+            let lres = decode_2d_inner::<true>(
+                lr,
+                tables(),
+                width,
+                refc,
+                n_real,
+                SHORT_LONG_CYCLES,
+                ls,
+                lc,
+            );
+            let res = decode_2d_inner::<true>(
+                &mut r,
+                tables(),
+                width,
+                refc,
+                n_real,
+                SHORT_MAX_CYCLES,
+                &mut st,
+                &mut cur,
+            );
+            let n = *res.as_ref().unwrap_or(&0);
+            assert_eq!((&lres, &lc[..n], lr.pos()), (&res, &cur[..n], r.pos()));
+            res
         } else {
-            decode_2d_inner::<false>(&mut r, tables(), width, refc, 0, &mut st, &mut cur)
+            decode_2d_inner::<false>(&mut r, tables(), width, refc, 0, 0, &mut st, &mut cur)
         };
         let n = *res.as_ref().unwrap_or(&0);
         let counts = [
@@ -3333,7 +3424,7 @@ mod tests {
             let res = match variant {
                 0 => {
                     let mut st = DenseStats::default();
-                    decode_2d_inner::<false>(&mut r, tables(), width, refc, 0, &mut st, &mut cur)
+                    decode_2d_inner::<false>(&mut r, tables(), width, refc, 0, 0, &mut st, &mut cur)
                 }
                 1 => decode_2d_general::<false, false>(
                     &mut r,
