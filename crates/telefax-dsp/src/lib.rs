@@ -18,7 +18,7 @@
 //! - [`interp`]: cubic (Farrow) fractional interpolation for timing recovery and resampling.
 //! - [`g711`]: ITU-T G.711 A-law and µ-law codecs.
 //! - [`noise`]: a seeded, reproducible Gaussian noise source.
-//! - [`line`]: the line simulator every modem test runs through.
+//! - [`line`](mod@line): the line simulator every modem test runs through.
 //!
 //! ```
 //! use telefax_dsp::line::{LineConfig, LineSim};

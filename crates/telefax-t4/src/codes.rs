@@ -427,7 +427,7 @@ pub(crate) struct Tables {
     /// A white then a black terminating code as one code, for MH rows of
     /// short runs: `[white run * 64 + black run]` = `bits << 5 | len`.
     pub pair: [u32; 64 * 64],
-    /// Terminating codes [colour][run].
+    /// Terminating codes, `[colour][run]`.
     pub term: [[Code; 64]; 2],
     /// Make-up codes [colour][run / 64], index 1..=40 (28..=40 shared extended).
     pub makeup: [[Code; 41]; 2],

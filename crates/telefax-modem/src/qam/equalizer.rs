@@ -12,7 +12,7 @@
 //!
 //! The delay line is a linear buffer written once per input: when it is full, the newest
 //! inputs (two more than the taps span, so that the input window of a deferred update is
-//! still whole) slide back to its start, once every [`SLACK`] inputs.
+//! still whole) slide back to its start, once every `SLACK` inputs.
 //!
 //! The input that completes a symbol goes in with the output in one call
 //! ([`Equalizer::push_and_output`]), which takes it from its register rather than from the
