@@ -1474,9 +1474,10 @@ fn cycle_short<const P: usize, const W: usize>(
         while left > 0 {
             // Each code as in the first cycle, with its checks (a1 right of
             // a0 and left of b4, `c` as learned, so that b1 moves as
-            // learned): the whole cycle from one window, one branch (the
-            // string's end, or a change in the reference line that moves a
-            // code's b1 differently, T.4 §4.2.1.3.1).
+            // learned): the whole cycle from one window, one branch per
+            // code, taken only at the string's end or where a change in the
+            // reference line moves a code's b1 differently (T.4
+            // §4.2.1.3.1).
             let win = refs
                 .get(k.wrapping_add(lo as usize)..)
                 .and_then(|s| s.first_chunk::<W>());
@@ -1529,8 +1530,9 @@ fn cycle_short<const P: usize, const W: usize>(
         st.acc <<= used;
         st.nbits -= used;
     } else {
-        // Past the bit buffer (eight bytes are left there): filled from
-        // there as `BitReader::new` does.
+        // Past the bit buffer: filled from there by `BitReader::new`
+        // (which also takes the end of the data: a long string scanned in
+        // the data may end less than eight bytes before it).
         let at = st.next * 8 - st.nbits as usize + used as usize;
         let b = BitReader::new(data, at);
         (st.acc, st.nbits, st.next) = (b.acc, b.nbits, b.next);
