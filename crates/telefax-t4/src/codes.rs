@@ -195,15 +195,29 @@ pub(crate) const MULTI1D_BITS: u32 = 15;
 /// Most terminating codes one [`Tables::multi1d`] entry resolves.
 pub(crate) const MULTI1D_MAX: usize = 4;
 /// [`Tables::multi1d`] entry: the bit set when the codes' count is odd (the
-/// colour after them flips), placed where it flips the colour half of the
-/// table index.
-pub(crate) const MULTI1D_FLIP: u64 = 1 << MULTI1D_BITS;
+/// colour after them flips), the top bit of the low 16 (one test of them).
+pub(crate) const MULTI1D_FLIP: u64 = 1 << 15;
 /// [`Tables::multi1d`] entry for "no terminating code of a non-zero run":
-/// its sum of runs (bits 16..32) is larger than any row.
-pub(crate) const MULTI1D_NONE: u64 = 0xFFFF << 16;
-// The flip bit sits between the count (bits 8..11) and the sum (16..32), and
-// the table reads whole codes of up to RUN_INDEX_BITS.
-const _: () = assert!(MULTI1D_BITS >= RUN_INDEX_BITS && MULTI1D_BITS < 16);
+/// its sum of runs (the top 16 bits) is larger than any row.
+pub(crate) const MULTI1D_NONE: u64 = 0xFFFF << 48;
+/// Where a [`Tables::multi1d`] entry shifted right by [`MULTI1D_LO`] or
+/// [`MULTI1D_HI`] holds two change offsets, as two 32-bit lanes.
+pub(crate) const MULTI1D_LANES: u64 = 0xFF << 32 | 0xFF;
+/// Shift of a [`Tables::multi1d`] entry that brings the offsets of the
+/// first two changes into [`MULTI1D_LANES`].
+pub(crate) const MULTI1D_LO: u32 = 6;
+/// Shift of a [`Tables::multi1d`] entry that brings the offsets of the
+/// last two changes into [`MULTI1D_LANES`].
+pub(crate) const MULTI1D_HI: u32 = 16;
+/// Bit of a [`Tables::multi1d`] entry where its count of codes starts, the
+/// top bits of the low 32, so that one shift of them gives it.
+pub(crate) const MULTI1D_COUNT: u32 = 29;
+// The flip bit sits above the first offset's lane (bits 6..14, the offset
+// under 64); the table reads whole codes of up to RUN_INDEX_BITS; four
+// entries use at most 60 bits, so the low six bits of their sum count them
+// (a 16-bit index, 4.4 % fewer lookups on the 8x8 dither page in a
+// simulation, would need a wider field).
+const _: () = assert!(MULTI1D_BITS >= RUN_INDEX_BITS && 4 * MULTI1D_BITS < 64);
 
 /// Bits a 2-D mode lookup is indexed by.
 pub(crate) const MODE_INDEX_BITS: u32 = 7;
@@ -407,11 +421,12 @@ pub(crate) struct Tables {
     /// 1-D decoder uses the wider [`Tables::multi1d`].
     pub multi: [[u64; 1 << MULTI_BITS]; 2],
     /// The one-dimensional decoder's wider multi-code table: indexed by
-    /// `colour << MULTI1D_BITS | next MULTI1D_BITS bits`, up to
-    /// [`MULTI1D_MAX`] terminating codes of non-zero runs, packed as
-    /// described at [`multi1d_entry`]; [`MULTI1D_NONE`] if there is none.
-    /// On the heap (512 KiB; a dithered page uses under a hundred entries).
-    pub multi1d: Box<[u64; 2 << MULTI1D_BITS]>,
+    /// `[colour][next MULTI1D_BITS bits]`, up to [`MULTI1D_MAX`] terminating
+    /// codes of non-zero runs, packed as described at [`multi1d_entry`];
+    /// [`MULTI1D_NONE`] if there is none. On the heap (2 x 256 KiB; a
+    /// dithered page uses under a hundred entries), one allocation per
+    /// colour (see `decode_1d_inner`).
+    pub multi1d: [Box<[u64; 1 << MULTI1D_BITS]>; 2],
     /// 2-D mode decode, indexed by the next 7 bits: (mode, code length).
     pub mode: [(Mode, u8); 1 << MODE_INDEX_BITS],
     /// The same packed for the hot loop: `kind << 4 | len`, kind 0..=6 =
@@ -479,26 +494,46 @@ pub(crate) fn multi_entry(len: u32, len2: u32, offsets: &[u32]) -> u64 {
     e
 }
 
+/// Bit position in a [`Tables::multi1d`] entry of the offset of change `i`
+/// (0..[`MULTI1D_MAX`]): the first two at bits 6 and 38, the last two at
+/// 16 and 48 (the low byte of the sum of the runs, which the last offset
+/// is), so that one shift ([`MULTI1D_LO`], [`MULTI1D_HI`]) and one mask
+/// ([`MULTI1D_LANES`], the same for both) give two of them as the 32-bit
+/// lanes of a word. The first offset is under 64 and the second under 128
+/// (terminating codes), so bits 12..14 and 45 stay clear.
+pub(crate) const fn multi1d_offset_bit(i: usize) -> u32 {
+    [6, 38, 16, 48][i]
+}
+
 /// Pack a [`Tables::multi1d`] entry: bits 0..6 the bits used by all the
 /// codes (the decoder shifts by them, and x86 shifts take the count modulo
-/// 64, so no mask is needed on its critical path), 8..11 their count, bit
-/// [`MULTI1D_BITS`] set when the count is odd
-/// ([`MULTI1D_FLIP`]), 16..32 the offset of the last change from the start
-/// (the sum of the runs), and from bit 32 one byte per code, the offset of
-/// the change it ends (unused bytes repeat the last offset, so all
-/// [`MULTI1D_MAX`] may be stored).
+/// 64, so no mask is needed on its critical path; the low six bits of a
+/// sum of four entries are the bits used by all four), from
+/// [`MULTI1D_COUNT`] their count, bit [`MULTI1D_BITS`] set when the count
+/// is odd ([`MULTI1D_FLIP`]), 48..64 the offset of the last change from the
+/// start (the sum of the runs), and at [`multi1d_offset_bit`] the offset of
+/// the change each code ends (unused ones repeat the last offset, so all
+/// [`MULTI1D_MAX`] may be stored). The decoder adds a0 to two offsets at a
+/// time, as the lanes of one 64-bit word, and stores each word as two
+/// changes: two shifts, masks and adds for four changes where a byte each
+/// took a shift, a zero extension and an add (the loop is short of ALU
+/// slots as much as it is bound by its lookup-to-lookup chain).
 pub(crate) fn multi1d_entry(len: u32, offsets: &[u32]) -> u64 {
     let count = offsets.len();
     let Some(&last) = offsets.last() else {
         return MULTI1D_NONE;
     };
-    let mut e = u64::from(len) | (count as u64) << 8 | u64::from(last) << 16;
+    let mut e = u64::from(len) | (count as u64) << MULTI1D_COUNT | u64::from(last) << 48;
     if count % 2 == 1 {
         e |= MULTI1D_FLIP;
     }
     for i in 0..MULTI1D_MAX {
         let o = offsets.get(i).copied().unwrap_or(last);
-        e |= u64::from(o) << (32 + 8 * i);
+        // Terminating runs are under 64 pixels (see `multi1d_offset_bit`).
+        debug_assert!(o < 64 << i.min(2));
+        if i < MULTI1D_MAX - 1 {
+            e |= u64::from(o) << multi1d_offset_bit(i);
+        }
     }
     e
 }
@@ -554,7 +589,7 @@ fn build_multi1d(t: &mut Tables) {
         for idx in 0..1usize << MULTI1D_BITS {
             let mut offsets = [0u32; MULTI1D_MAX];
             let (used, count, _) = leading_codes(t, colour, idx, MULTI1D_BITS, &mut offsets);
-            t.multi1d[colour << MULTI1D_BITS | idx] = multi1d_entry(used, &offsets[..count]);
+            t.multi1d[colour][idx] = multi1d_entry(used, &offsets[..count]);
         }
     }
 }
@@ -615,10 +650,12 @@ fn build() -> Tables {
     let mut t = Tables {
         op2d: [[0; 1 << OP_BITS]; 2],
         multi: [[0; 1 << MULTI_BITS]; 2],
-        multi1d: vec![MULTI1D_NONE; 2 << MULTI1D_BITS]
-            .into_boxed_slice()
-            .try_into()
-            .expect("table size"),
+        multi1d: [(); 2].map(|()| {
+            vec![MULTI1D_NONE; 1 << MULTI1D_BITS]
+                .into_boxed_slice()
+                .try_into()
+                .expect("table size")
+        }),
         pair: [0; 64 * 64],
         run: [[0; 1 << RUN_INDEX_BITS]; 2],
         run8: [[0; 1 << SHORT_INDEX_BITS]; 2],
@@ -802,9 +839,10 @@ mod tests {
         // by code, and takes every further code that fits.
         for colour in 0..2usize {
             for idx in 0..1usize << MULTI1D_BITS {
-                let m = t.multi1d[colour << MULTI1D_BITS | idx];
+                let m = t.multi1d[colour][idx];
                 let (mut used, mut col, mut sum) = (0u32, colour, 0u32);
-                let count = ((m >> 8) & 7) as usize;
+                let mut offsets = [0u32; MULTI1D_MAX];
+                let count = (m as u32 >> MULTI1D_COUNT) as usize;
                 assert!(count <= MULTI1D_MAX);
                 let window = |used: u32| {
                     ((idx << used) & ((1 << MULTI1D_BITS) - 1)) >> (MULTI1D_BITS - RUN_INDEX_BITS)
@@ -815,14 +853,8 @@ mod tests {
                     assert!((1..64).contains(&v), "colour {colour} idx {idx:#x}");
                     used += len;
                     sum += v;
-                    assert_eq!(((m >> (32 + 8 * i)) & 0xFF) as u32, sum);
+                    offsets[i..].fill(sum);
                     col ^= 1;
-                }
-                if count > 0 {
-                    // Unused slots repeat the last offset.
-                    for i in count..MULTI1D_MAX {
-                        assert_eq!((m >> (32 + 8 * i)) & 0xFF, (m >> (24 + 8 * count)) & 0xFF);
-                    }
                 }
                 assert!(used <= MULTI1D_BITS);
                 assert_eq!((m & 63) as u32, used);
@@ -831,7 +863,13 @@ mod tests {
                     assert_eq!(m, MULTI1D_NONE, "colour {colour} idx {idx:#x}");
                     continue;
                 }
-                assert_eq!(((m >> 16) & 0xFFFF) as u32, sum);
+                assert_eq!((m >> 48) as u32, sum);
+                // The lanes hold the offsets in order, unused ones
+                // repeating the last.
+                let lo = (m >> MULTI1D_LO) & MULTI1D_LANES;
+                let hi = (m >> MULTI1D_HI) & MULTI1D_LANES;
+                let lanes = [lo as u32, (lo >> 32) as u32, hi as u32, (hi >> 32) as u32];
+                assert_eq!(lanes, offsets, "colour {colour} idx {idx:#x}");
                 if count < MULTI1D_MAX {
                     // The next code is not a terminating code of a non-zero
                     // run lying wholly in the window.
@@ -842,9 +880,12 @@ mod tests {
             }
         }
         // A dithered area, white first: W1 B1 W1 = 000111 010 000111 (15 bits).
-        let m = t.multi1d[0b000_1110_1000_0111];
-        assert_eq!((m & 63, (m >> 8) & 7, (m >> 16) & 0xFFFF), (15, 3, 3));
-        assert_eq!(m >> 32 & 0xFF_FFFF, 0x03_0201);
+        let m = t.multi1d[0][0b000_1110_1000_0111];
+        assert_eq!((m & 63, m as u32 >> MULTI1D_COUNT, m >> 48), (15, 3, 3));
+        let offs: Vec<u64> = (0..MULTI1D_MAX)
+            .map(|i| (m >> multi1d_offset_bit(i)) & 0xFF)
+            .collect();
+        assert_eq!(offs, [1, 2, 3, 3]);
         // The pair table joins a white and a black terminating code.
         for (wr, br) in [(0usize, 0usize), (1, 2), (63, 63), (10, 40)] {
             let (cw, cb) = (t.term[0][wr], t.term[1][br]);
