@@ -27,20 +27,27 @@ pub(crate) struct BitReader<'a> {
     pub(crate) next: usize,
 }
 
+/// The bit buffer of a reader at bit `pos` of `data` as one 8-byte load
+/// (`acc`, `nbits`, `next`, as [`BitReader::new`] fills it: the first seven
+/// bytes count, the eighth follows below them), or `None` when fewer than
+/// eight bytes are left there. The hot loops refill in place with it after
+/// jumping over a long string of codes.
+#[inline(always)]
+pub(crate) fn load_at(data: &[u8], pos: usize) -> Option<(u64, u32, usize)> {
+    let (byte, skip) = (pos / 8, (pos % 8) as u32);
+    let b = data.get(byte..)?.first_chunk::<8>()?;
+    Some((u64::from_be_bytes(*b) << skip, 56 - skip, byte + 7))
+}
+
 impl<'a> BitReader<'a> {
     /// A reader positioned at bit `pos` of `data`.
     pub fn new(data: &'a [u8], pos: usize) -> Self {
-        let (byte, skip) = (pos / 8, (pos % 8) as u32);
-        if let Some(s) = data.get(byte..byte + 8) {
-            // One load: the first seven bytes count, the eighth follows
-            // below them.
-            let mut b = [0u8; 8];
-            b.copy_from_slice(s);
+        if let Some((acc, nbits, next)) = load_at(data, pos) {
             return BitReader {
                 data,
-                acc: u64::from_be_bytes(b) << skip,
-                nbits: 56 - skip,
-                next: byte + 7,
+                acc,
+                nbits,
+                next,
             };
         }
         let mut r = BitReader {

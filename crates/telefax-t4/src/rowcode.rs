@@ -2,7 +2,7 @@
 //! two-dimensional (T.4 §4.2.1.3, T.6 §2.2) and uncompressed mode
 //! (T.4 §4.1.3 / Table 4/T.4 extension, Table 6/T.4 code words).
 
-use crate::bits::{BitReader, BitWriter};
+use crate::bits::{load_at, BitReader, BitWriter};
 use crate::changes::find_b1;
 use crate::codes::{
     Mode, Tables, EXT_2D_BITS, EXT_2D_UNCOMPRESSED, GEN7, GEN7_V0, GEN_FAST, GEN_PASS_D, GEN_VERT,
@@ -1306,13 +1306,11 @@ fn cycle_string<const P: usize>(
                     // `BitReader::new` fills it: the last byte is there but
                     // not counted (a fast refill takes at most 63 bits).
                     let at = pos + cycles * bits as usize;
-                    let Some(b) = data.get(at / 8..).and_then(|s| s.first_chunk::<8>()) else {
-                        // `periodic_cycles` leaves eight bytes there.
+                    // (`periodic_cycles` leaves eight bytes there.)
+                    let Some(b) = load_at(data, at) else {
                         break 'string;
                     };
-                    acc = u64::from_be_bytes(*b) << (at % 8);
-                    nbits = 56 - (at % 8) as u32;
-                    next = at / 8 + 7;
+                    (acc, nbits, next) = b;
                 }
             }
             // Whole cycles while the bits repeat and are there.
@@ -1903,9 +1901,9 @@ fn decode_2d_inner<const DENSE: bool>(
     }
     // Spend `used` bits: more than the bit buffer holds only after a string
     // that `repeats_on` found going on past it (then eight bytes are left
-    // there; the bit buffer is filled from there with `BitReader::new`'s
-    // one load, in place: a call there cost the far strings 1-2 % of the
-    // Bayer page's decode).
+    // there; the bit buffer is filled from there with one load,
+    // [`load_at`], in place: a `BitReader::new` call there cost the far
+    // strings 1-2 % of the Bayer page's decode).
     macro_rules! take {
         ($used:expr) => {{
             let used: u32 = $used;
@@ -1914,10 +1912,8 @@ fn decode_2d_inner<const DENSE: bool>(
                 nbits -= used;
             } else {
                 let at = next * 8 - nbits as usize + used as usize;
-                if let Some(w) = data.get(at / 8..).and_then(|s| s.first_chunk::<8>()) {
-                    acc = u64::from_be_bytes(*w) << (at % 8);
-                    nbits = 56 - (at % 8) as u32;
-                    next = at / 8 + 7;
+                if let Some(b) = load_at(data, at) {
+                    (acc, nbits, next) = b;
                 } else {
                     let b = BitReader::new(data, at);
                     (acc, nbits, next) = (b.acc, b.nbits, b.next);
